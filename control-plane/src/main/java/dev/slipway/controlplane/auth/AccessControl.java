@@ -1,0 +1,138 @@
+package dev.slipway.controlplane.auth;
+
+import dev.slipway.controlplane.storage.ObjectKey;
+import dev.slipway.controlplane.storage.ObjectStore;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.ServiceAccount;
+import io.fabric8.kubernetes.api.model.certificates.v1.CertificateSigningRequest;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
+import io.fabric8.kubernetes.api.model.rbac.Role;
+import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Authentication and authorization of one API server, the auth package's front door. {@link #start}
+ * writes the default RBAC policy where it is missing and starts watch-driven caches of the objects
+ * that decisions read (bootstrap-token Secrets, ServiceAccounts, Pods, CSRs, RBAC objects).
+ * <p>Authenticators, in order: client certificate, bootstrap token, service-account token.
+ * Authorizers, in order: node, RBAC; nobody allowing denies.
+ */
+public final class AccessControl implements AutoCloseable {
+
+    private final List<AutoCloseable> caches;
+    private final Authenticator authenticator;
+    private final Authorizer authorizer;
+
+    private AccessControl(List<AutoCloseable> caches, Authenticator authenticator, Authorizer authorizer) {
+        this.caches = caches;
+        this.authenticator = authenticator;
+        this.authorizer = authorizer;
+    }
+
+    public static AccessControl start(ObjectStore store, AccessControlConfig config) {
+        DefaultPolicy.ensure(store);
+        var caches = new ArrayList<AutoCloseable>();
+        try {
+            var bootstrapSecrets = track(caches, ResourceCache.start(store, "secrets", Optional.of(BootstrapTokenAuthenticator.NAMESPACE),
+                    Secret.class, key -> key.name().startsWith(BootstrapTokenAuthenticator.SECRET_PREFIX)));
+            var serviceAccounts = track(caches, ResourceCache.start(store, "serviceaccounts", ServiceAccount.class));
+            var pods = track(caches, ResourceCache.start(store, "pods", Pod.class));
+            var csrs = track(caches, ResourceCache.start(store, "certificatesigningrequests", CertificateSigningRequest.class));
+            var clusterRoles = track(caches, ResourceCache.start(store, "clusterroles", ClusterRole.class));
+            var clusterRoleBindings = track(caches, ResourceCache.start(store, "clusterrolebindings", ClusterRoleBinding.class));
+            var roles = track(caches, ResourceCache.start(store, "roles", Role.class));
+            var roleBindings = track(caches, ResourceCache.start(store, "rolebindings", RoleBinding.class));
+
+            Clock clock = Clock.systemUTC();
+            Authenticator authenticator = new UnionAuthenticator(List.of(
+                    new ClientCertificateAuthenticator(),
+                    new BootstrapTokenAuthenticator(bootstrapSecrets::get, clock),
+                    new ServiceAccountTokenAuthenticator(ServiceAccountKeys.readPublic(config.serviceAccountPublicKey()),
+                            Set.copyOf(config.issuers()), Set.copyOf(config.audiences()), serviceAccounts::get, pods::get, clock)));
+            Authorizer authorizer = new UnionAuthorizer(List.of(
+                    new NodeAuthorizer(new CachedNodeObjects(pods, csrs)),
+                    new RbacAuthorizer(new CachedRbacPolicy(clusterRoles, clusterRoleBindings, roles, roleBindings))));
+            return new AccessControl(caches, authenticator, authorizer);
+        } catch (RuntimeException e) {
+            closeAll(caches);
+            throw e;
+        }
+    }
+
+    public Authenticator authenticator() {
+        return authenticator;
+    }
+
+    public Authorizer authorizer() {
+        return authorizer;
+    }
+
+    @Override
+    public void close() {
+        closeAll(caches);
+    }
+
+    private static <T extends AutoCloseable> T track(List<AutoCloseable> caches, T cache) {
+        caches.add(cache);
+        return cache;
+    }
+
+    private static void closeAll(List<AutoCloseable> caches) {
+        for (AutoCloseable cache : caches) {
+            try {
+                cache.close();
+            } catch (Exception ignored) {
+                // closing a watch never fails in a way the caller could act on
+            }
+        }
+    }
+
+    private record CachedNodeObjects(ResourceCache<Pod> pods, ResourceCache<CertificateSigningRequest> csrs) implements NodeObjects {
+        @Override
+        public Collection<Pod> podsOn(String node) {
+            return pods.values().stream().filter(pod -> pod.getSpec() != null && node.equals(pod.getSpec().getNodeName())).toList();
+        }
+
+        @Override
+        public Optional<Pod> pod(String namespace, String name) {
+            return namespace.isEmpty() || name.isEmpty() ? Optional.empty() : pods.get(new ObjectKey("pods", namespace, name));
+        }
+
+        @Override
+        public Optional<CertificateSigningRequest> certificateSigningRequest(String name) {
+            return name.isEmpty() ? Optional.empty() : csrs.get(ObjectKey.clusterScoped("certificatesigningrequests", name));
+        }
+    }
+
+    private record CachedRbacPolicy(ResourceCache<ClusterRole> clusterRoles, ResourceCache<ClusterRoleBinding> clusterBindings,
+                                    ResourceCache<Role> roles, ResourceCache<RoleBinding> roleBindings) implements RbacPolicy {
+        @Override
+        public Collection<ClusterRoleBinding> clusterRoleBindings() {
+            return clusterBindings.values();
+        }
+
+        @Override
+        public Collection<RoleBinding> roleBindings(String namespace) {
+            return roleBindings.values().stream()
+                    .filter(binding -> binding.getMetadata() != null && namespace.equals(binding.getMetadata().getNamespace()))
+                    .toList();
+        }
+
+        @Override
+        public Optional<ClusterRole> clusterRole(String name) {
+            return clusterRoles.get(ObjectKey.clusterScoped("clusterroles", name));
+        }
+
+        @Override
+        public Optional<Role> role(String namespace, String name) {
+            return roles.get(new ObjectKey("roles", namespace, name));
+        }
+    }
+}

@@ -1,0 +1,20 @@
+package dev.slipway.controlplane.auth;
+
+import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
+import io.fabric8.kubernetes.api.model.rbac.Role;
+import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
+import java.util.Collection;
+import java.util.Optional;
+
+/** The RBAC objects the authorizer reads: from the store's watch caches, or from fixtures in tests. */
+interface RbacPolicy {
+
+    Collection<ClusterRoleBinding> clusterRoleBindings();
+
+    Collection<RoleBinding> roleBindings(String namespace);
+
+    Optional<ClusterRole> clusterRole(String name);
+
+    Optional<Role> role(String namespace, String name);
+}

@@ -1,0 +1,145 @@
+package dev.slipway.controlplane.auth;
+
+import dev.slipway.controlplane.storage.ListPage;
+import dev.slipway.controlplane.storage.ListRequest;
+import dev.slipway.controlplane.storage.ObjectKey;
+import dev.slipway.controlplane.storage.ObjectStore;
+import dev.slipway.controlplane.storage.StorageException;
+import dev.slipway.controlplane.storage.StoredObject;
+import dev.slipway.controlplane.storage.Watch;
+import dev.slipway.controlplane.storage.WatchEvent;
+import dev.slipway.controlplane.storage.WatchListener;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * An in-memory copy of one resource's objects, kept current by a storage watch: listed once at
+ * start, then every event applied; when the watch ends (e.g. 410 Gone) it lists and watches again.
+ */
+final class ResourceCache<T> implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ResourceCache.class);
+    private static final Duration MAX_RETRY_DELAY = Duration.ofSeconds(5);
+
+    private final ObjectStore store;
+    private final String resource;
+    private final Optional<String> namespace;
+    private final Class<T> type;
+    private final Predicate<ObjectKey> wanted;
+    private volatile Map<ObjectKey, T> objects = new ConcurrentHashMap<>();
+    private volatile Watch watch;
+    private volatile boolean closed;
+
+    private ResourceCache(ObjectStore store, String resource, Optional<String> namespace, Class<T> type,
+                          Predicate<ObjectKey> wanted) {
+        this.store = store;
+        this.resource = resource;
+        this.namespace = namespace;
+        this.type = type;
+        this.wanted = wanted;
+    }
+
+    /** Lists the resource now (so that the cache is complete when this returns), then follows its changes. */
+    static <T> ResourceCache<T> start(ObjectStore store, String resource, Optional<String> namespace, Class<T> type,
+                                      Predicate<ObjectKey> wanted) {
+        var cache = new ResourceCache<>(store, resource, namespace, type, wanted);
+        cache.listAndWatch();
+        return cache;
+    }
+
+    static <T> ResourceCache<T> start(ObjectStore store, String resource, Class<T> type) {
+        return start(store, resource, Optional.empty(), type, key -> true);
+    }
+
+    Optional<T> get(ObjectKey key) {
+        return Optional.ofNullable(objects.get(key));
+    }
+
+    Collection<T> values() {
+        return objects.values();
+    }
+
+    private synchronized void listAndWatch() {
+        if (closed) {
+            return;
+        }
+        Map<ObjectKey, T> fresh = new ConcurrentHashMap<>();
+        ListPage page = store.list(resource, namespace, ListRequest.all());
+        page.items().forEach(object -> put(fresh, object));
+        objects = fresh;
+        watch = store.watch(resource, namespace, page.revision(), new Follower(fresh));
+    }
+
+    private void put(Map<ObjectKey, T> into, StoredObject object) {
+        if (!wanted.test(object.key())) {
+            return;
+        }
+        try {
+            into.put(object.key(), ModelJson.read(object.json(), type));
+        } catch (RuntimeException e) {
+            // One unreadable object must not blind the authorizer to all the others.
+            LOG.warn("ignoring {}: not a readable {}: {}", object.key(), type.getSimpleName(), e.getMessage());
+            into.remove(object.key());
+        }
+    }
+
+    private void relistUntilWatching() {
+        Duration delay = Duration.ofMillis(100);
+        while (!closed) {
+            try {
+                listAndWatch();
+                return;
+            } catch (StorageException e) {
+                LOG.warn("cannot list {} to refresh the auth cache, retrying in {}: {}", resource, delay, e.getMessage());
+                try {
+                    Thread.sleep(delay);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+                delay = delay.multipliedBy(2).compareTo(MAX_RETRY_DELAY) > 0 ? MAX_RETRY_DELAY : delay.multipliedBy(2);
+            }
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        closed = true;
+        if (watch != null) {
+            watch.close();
+        }
+    }
+
+    /** Applies one watch's events to the map that its list filled. */
+    private final class Follower implements WatchListener {
+        private final Map<ObjectKey, T> target;
+
+        Follower(Map<ObjectKey, T> target) {
+            this.target = target;
+        }
+
+        @Override
+        public void onEvent(WatchEvent event) {
+            switch (event) {
+                case WatchEvent.Added added -> put(target, added.object());
+                case WatchEvent.Modified modified -> put(target, modified.object());
+                case WatchEvent.Deleted deleted -> target.remove(deleted.lastState().key());
+                case WatchEvent.Bookmark ignored -> { }
+            }
+        }
+
+        @Override
+        public void onClose(StorageException reason) {
+            if (!closed) {
+                LOG.info("watch of {} for the auth cache ended ({}); listing again", resource, reason.getMessage());
+                Thread.ofVirtual().name("auth-cache-" + resource).start(ResourceCache.this::relistUntilWatching);
+            }
+        }
+    }
+}
