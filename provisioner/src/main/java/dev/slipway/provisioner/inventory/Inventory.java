@@ -1,0 +1,26 @@
+package dev.slipway.provisioner.inventory;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A validated inventory with every default applied (see {@link InventoryReader}). Runtime facts
+ * about hosts live elsewhere; this is only what the file says.
+ */
+public record Inventory(Path file, String name, Provider provider, List<Host> hosts, Network network,
+                        List<String> apiServerExtraSans, EtcdSpec etcd, PkiSpec pki, RuntimeKind runtime) {
+
+  public Inventory {
+    hosts = List.copyOf(hosts);
+    apiServerExtraSans = List.copyOf(apiServerExtraSans);
+  }
+
+  public List<Host> hostsWith(Role role) {
+    return hosts.stream().filter(h -> h.has(role)).toList();
+  }
+
+  public Optional<Host> host(String hostName) {
+    return hosts.stream().filter(h -> h.name().equals(hostName)).findFirst();
+  }
+}

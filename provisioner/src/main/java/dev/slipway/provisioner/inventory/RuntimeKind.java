@@ -1,0 +1,6 @@
+package dev.slipway.provisioner.inventory;
+
+/** The container runtime behind the agent's kubelet. */
+public enum RuntimeKind {
+  CONTAINERD, PROCESS
+}

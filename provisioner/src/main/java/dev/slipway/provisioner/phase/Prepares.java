@@ -1,0 +1,6 @@
+package dev.slipway.provisioner.phase;
+
+/** A phase that looks at the cluster before it runs, e.g. to choose its hosts. */
+public interface Prepares {
+  void prepare(ClusterContext context) throws Exception;
+}
