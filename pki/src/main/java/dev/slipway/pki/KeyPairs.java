@@ -7,11 +7,11 @@ import java.security.PublicKey;
 import java.security.SecureRandom;
 import java.security.Signature;
 import java.security.interfaces.RSAPrivateCrtKey;
+import java.security.interfaces.ECPrivateKey;
+import java.security.spec.ECPublicKeySpec;
 import java.security.spec.RSAPublicKeySpec;
-import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
-import org.bouncycastle.asn1.sec.ECPrivateKey;
-import org.bouncycastle.asn1.x509.AlgorithmIdentifier;
-import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
+import org.bouncycastle.jcajce.provider.asymmetric.util.EC5Util;
+import org.bouncycastle.math.ec.ECPoint;
 
 /** What can be learned about a key pair from its parts. */
 final class KeyPairs {
@@ -43,26 +43,23 @@ final class KeyPairs {
         }
     }
 
-    /** The public half of a private key (RSA from its CRT parameters, EC from the public point stored with it). */
+    /** The public half of a private key: RSA from its CRT parameters, EC by computing d·G on its curve. */
     static PublicKey publicKeyOf(PrivateKey privateKey) {
         try {
-            if (privateKey instanceof RSAPrivateCrtKey rsa) {
-                return KeyFactory.getInstance("RSA")
+            return switch (privateKey) {
+                case RSAPrivateCrtKey rsa -> KeyFactory.getInstance("RSA")
                         .generatePublic(new RSAPublicKeySpec(rsa.getModulus(), rsa.getPublicExponent()));
-            }
-            PrivateKeyInfo info = PrivateKeyInfo.getInstance(privateKey.getEncoded());
-            if (privateKey.getAlgorithm().equals("EC")) {
-                ECPrivateKey ec = ECPrivateKey.getInstance(info.parsePrivateKey());
-                if (ec.getPublicKey() != null) {
-                    AlgorithmIdentifier algorithm = info.getPrivateKeyAlgorithm();
-                    byte[] encoded = new SubjectPublicKeyInfo(algorithm, ec.getPublicKey().getBytes()).getEncoded();
-                    return KeyFactory.getInstance("EC").generatePublic(new java.security.spec.X509EncodedKeySpec(encoded));
+                case ECPrivateKey ec -> {
+                    ECPoint q = EC5Util.convertSpec(ec.getParams()).getG().multiply(ec.getS()).normalize();
+                    java.security.spec.ECPoint point = new java.security.spec.ECPoint(
+                            q.getAffineXCoord().toBigInteger(), q.getAffineYCoord().toBigInteger());
+                    yield KeyFactory.getInstance("EC").generatePublic(new ECPublicKeySpec(point, ec.getParams()));
                 }
-            }
-        } catch (GeneralSecurityException | java.io.IOException e) {
+                default -> throw new PkiException("cannot derive the public key of a " + privateKey.getAlgorithm()
+                        + " private key: Slipway uses ECDSA and RSA keys");
+            };
+        } catch (GeneralSecurityException e) {
             throw new PkiException("cannot derive the public key: " + e.getMessage(), e);
         }
-        throw new PkiException("cannot derive the public key of a " + privateKey.getAlgorithm()
-                + " private key that does not carry it");
     }
 }
