@@ -35,9 +35,11 @@ import org.apache.sshd.common.util.security.SecurityUtils;
  */
 public final class SshTransport implements HostTransport {
 
-    /** Connection attempts; their total time stays within about connectTimeout × this. */
+    /** Connection attempts; their total time stays within connectTimeout × this plus the short pauses between. */
     static final int CONNECT_ATTEMPTS = 3;
     private static final Duration FIRST_BACKOFF = Duration.ofMillis(250);
+    /** 250 ms, then 500 ms: the sum of the pauses between attempts. */
+    private static final Duration ALL_BACKOFFS = FIRST_BACKOFF.multipliedBy((1L << (CONNECT_ATTEMPTS - 1)) - 1);
     private static final Duration CHANNEL_OPEN_TIMEOUT = Duration.ofSeconds(30);
     /** After the last byte of an upload, how long the host may take to finish writing it. */
     private static final Duration UPLOAD_SETTLE_TIMEOUT = Duration.ofMinutes(5);
@@ -252,7 +254,7 @@ public final class SshTransport implements HostTransport {
     }
 
     private ClientSession openSession() {
-        long deadline = System.nanoTime() + endpoint.connectTimeout().multipliedBy(CONNECT_ATTEMPTS).toNanos();
+        long deadline = System.nanoTime() + endpoint.connectTimeout().multipliedBy(CONNECT_ATTEMPTS).plus(ALL_BACKOFFS).toNanos();
         Duration backoff = FIRST_BACKOFF;
         List<String> failures = new ArrayList<>();
         Exception last = null;
