@@ -5,7 +5,6 @@ import dev.slipway.agent.config.AgentPaths;
 import dev.slipway.agent.config.EtcdMemberConfig;
 import dev.slipway.agent.config.InvalidAgentConfigException;
 import dev.slipway.agent.process.AgentLock;
-import dev.slipway.agent.process.PidFile;
 import dev.slipway.agent.snapshot.SnapshotException;
 import dev.slipway.agent.snapshot.SnapshotMetadata;
 import java.io.IOException;
@@ -101,9 +100,7 @@ public final class EtcdRestore {
       throw new IllegalStateException("the agent for " + paths.root() + " is running; stop it first (slipway-agent stop --root "
           + paths.root() + ")");
     }
-    new PidFile(paths.etcdPidFile()).liveProcess()
-        .filter(p -> PidFile.commandLine(p.pid()).stream().anyMatch(arg -> arg.startsWith("--data-dir=" + paths.etcdDataParent())))
-        .ifPresent(p -> {
+    EtcdSupervisor.runningFor(paths).ifPresent(p -> {
           throw new IllegalStateException("etcd pid " + p.pid() + " still serves " + paths.etcdDataParent()
               + "; stop it first (slipway-agent stop --root " + paths.root() + ")");
         });

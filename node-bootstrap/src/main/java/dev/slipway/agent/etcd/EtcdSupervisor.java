@@ -102,8 +102,15 @@ public final class EtcdSupervisor implements AutoCloseable {
         });
   }
 
+  /** The etcd that this root's pid file names, if it still runs one of this root's data dirs. */
+  public static Optional<ProcessHandle> runningFor(AgentPaths paths) {
+    String dataDirPrefix = "--data-dir=" + paths.etcdDataParent() + "/";
+    return new PidFile(paths.etcdPidFile()).liveProcess()
+        .filter(p -> PidFile.commandLine(p.pid()).stream().anyMatch(arg -> arg.startsWith(dataDirPrefix)));
+  }
+
   /** Sends SIGTERM, waits, then SIGKILL; returns once the process is gone. */
-  static void terminate(ProcessHandle p) {
+  public static void terminate(ProcessHandle p) {
     log.info("stopping etcd pid {}", p.pid());
     p.destroy();
     try {

@@ -75,6 +75,14 @@ class AgentConfigTest {
   }
 
   @Test
+  void exampleInTemplatesIsAValidConfig() {
+    AgentConfig example = AgentConfig.read(Path.of("../templates/agent.yaml"));
+
+    assertThat(example.etcd()).hasValueSatisfying(etcd -> assertThat(etcd.tls().caCert()).isEqualTo(Path.of("/etc/slipway/pki/etcd/ca.crt")));
+    assertThat(example.snapshots()).isEqualTo(new SnapshotSchedule(Duration.ofHours(6), 10));
+  }
+
+  @Test
   void missingFileIsReportedWithItsPath() {
     Path file = root.resolve("etc/slipway/agent.yaml");
 
