@@ -108,6 +108,40 @@ public record CertificateCatalogue(List<CertificateSpec> certificates, ServiceAc
         return get("etcd-peer-" + memberName);
     }
 
+    /** What an etcd member's host receives: the etcd CA certificate, its own server and peer pairs, the health-check client. */
+    public List<HostFile> etcdMemberFiles(String memberName) {
+        List<HostFile> files = new ArrayList<>();
+        files.add(HostFile.same(get(ETCD_CA).baseName() + ".crt", false));
+        pair(files, etcdServer(memberName), "etcd/server");
+        pair(files, etcdPeer(memberName), "etcd/peer");
+        pair(files, get("etcd-healthcheck-client"), "etcd/healthcheck-client");
+        return List.copyOf(files);
+    }
+
+    /**
+     * What a master's host receives besides its etcd files: the cluster CA pair (the controller manager
+     * signs kubelet CSRs), the API server's certificates, the front-proxy pair, the service-account key
+     * pair and the controller-manager and scheduler client pairs.
+     */
+    public List<HostFile> masterFiles() {
+        List<HostFile> files = new ArrayList<>();
+        pair(files, get(CLUSTER_CA), get(CLUSTER_CA).baseName());
+        files.add(HostFile.same(get(ETCD_CA).baseName() + ".crt", false));
+        files.add(HostFile.same(get(FRONT_PROXY_CA).baseName() + ".crt", false));
+        for (String name : List.of("apiserver", "apiserver-etcd-client", "apiserver-kubelet-client", "front-proxy-client",
+                "controller-manager", "scheduler")) {
+            pair(files, get(name), get(name).baseName());
+        }
+        files.add(HostFile.same(serviceAccountKey.privateKeyBaseName(), true));
+        files.add(HostFile.same(serviceAccountKey.publicKeyBaseName(), false));
+        return List.copyOf(files);
+    }
+
+    private static void pair(List<HostFile> files, CertificateSpec spec, String targetBaseName) {
+        files.add(new HostFile(spec.baseName() + ".crt", targetBaseName + ".crt", false));
+        files.add(new HostFile(spec.baseName() + ".key", targetBaseName + ".key", true));
+    }
+
     private static final class Entries {
         private final ClusterTopology topology;
         private final List<CertificateSpec> list = new ArrayList<>();

@@ -106,4 +106,28 @@ class CertificateCatalogueTest {
     void keyAlgorithmsAreNamedAsInTheInventory(String name, KeyAlgorithm expected) {
         assertThat(KeyAlgorithm.fromName(name)).isEqualTo(expected);
     }
+
+    @Test
+    void anEtcdMemberReceivesItsOwnPairsUnderRoleNames() {
+        List<HostFile> files = CertificateCatalogue.of(TestTopologies.threeMasters()).etcdMemberFiles("m2");
+
+        assertThat(files).containsExactly(
+                new HostFile("etcd/ca.crt", "etcd/ca.crt", false),
+                new HostFile("etcd/server-m2.crt", "etcd/server.crt", false),
+                new HostFile("etcd/server-m2.key", "etcd/server.key", true),
+                new HostFile("etcd/peer-m2.crt", "etcd/peer.crt", false),
+                new HostFile("etcd/peer-m2.key", "etcd/peer.key", true),
+                new HostFile("etcd/healthcheck-client.crt", "etcd/healthcheck-client.crt", false),
+                new HostFile("etcd/healthcheck-client.key", "etcd/healthcheck-client.key", true));
+    }
+
+    @Test
+    void aMasterReceivesTheApiServerFilesAndOnlyTheClusterCaKey() {
+        List<HostFile> files = CertificateCatalogue.of(TestTopologies.threeMasters()).masterFiles();
+
+        assertThat(files).extracting(HostFile::target).contains("ca.crt", "ca.key", "apiserver.key",
+                "apiserver-etcd-client.crt", "sa.key", "sa.pub", "front-proxy-ca.crt")
+                .doesNotContain("etcd/ca.key", "front-proxy-ca.key", "admin.key");
+        assertThat(files).filteredOn(HostFile::secret).extracting(HostFile::target).allMatch(t -> t.endsWith(".key"));
+    }
 }
