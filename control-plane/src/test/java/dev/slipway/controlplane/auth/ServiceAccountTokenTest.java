@@ -168,11 +168,12 @@ class ServiceAccountTokenTest {
     }
 
     @Test
-    void aKeyFileThatIsNotAKeySaysWhichFile() throws Exception {
-        Path bogus = writePem(dir.resolve("sa.pub"), "CERTIFICATE", new byte[] {1, 2, 3});
+    void aPublicKeyFileHoldingSomethingElseSaysWhichFile() throws Exception {
+        // the signing key where the public key belongs
+        Path bogus = writePem(dir.resolve("sa.pub"), "PRIVATE KEY", keys.getPrivate().getEncoded());
 
         assertThatThrownBy(() -> ServiceAccountKeys.readPublic(bogus))
-                .isInstanceOf(IllegalArgumentException.class)
+                .isInstanceOf(dev.slipway.pki.PkiException.class)
                 .hasMessageContaining(bogus.toString()).hasMessageContaining("PUBLIC KEY");
     }
 }
