@@ -116,12 +116,22 @@ class RbacAuthorizerTest {
     }
 
     @Test
-    void aDeniedRequestSaysWhoCannotDoWhatWhere() {
+    void aRequestNoAuthorizerAllowsIsDeniedWithoutAReasonOfItsOwn() {
         var request = RequestAttributes.resource(UserInfo.of("alice", List.of()), "delete", "", "v1", "pods", "", "team-a", "web");
 
         Decision decision = authorizer.authorize(request);
 
-        assertThat(decision).isEqualTo(Decision.deny(
-                "User \"alice\" cannot delete resource \"pods\" in API group \"\" in the namespace \"team-a\""));
+        assertThat(decision).isEqualTo(Decision.deny(""));
+    }
+
+    @Test
+    void theFirstAuthorizerWithAnOpinionDecides() {
+        var request = RequestAttributes.resource(UserInfo.of("alice", List.of()), "get", "", "v1", "pods", "", "team-a", "web");
+        Authorizer vetoing = attributes -> Decision.deny("frozen namespace");
+
+        assertThat(new UnionAuthorizer(List.of(vetoing, new RbacAuthorizer(POLICY))).authorize(request))
+                .isEqualTo(Decision.deny("frozen namespace"));
+        assertThat(new UnionAuthorizer(List.of(attributes -> Decision.noOpinion(), new RbacAuthorizer(POLICY))).authorize(request))
+                .isEqualTo(Decision.allow());
     }
 }
