@@ -183,7 +183,7 @@ public final class EtcdProcess implements AutoCloseable {
         etcdctl("compaction", Long.toString(revision), "--physical");
     }
 
-    /** The raw bytes stored at an etcd key, as etcdctl prints them (empty when absent). */
+    /** The raw value stored at an etcd key as etcdctl prints it, with a newline (empty when absent); bytes that are not UTF-8 become U+FFFD. */
     public String rawValue(String key) {
         return etcdctl("get", key, "--print-value-only");
     }
@@ -217,7 +217,8 @@ public final class EtcdProcess implements AutoCloseable {
                 etcdctl.destroyForcibly();
                 return new ProcessResult(-1, "timed out after " + timeout);
             }
-            String text = Files.readString(output, StandardCharsets.UTF_8);
+            // Lenient decoding: raw values (encrypted Secrets) are not UTF-8.
+            String text = new String(Files.readAllBytes(output), StandardCharsets.UTF_8);
             Files.delete(output);
             return new ProcessResult(etcdctl.exitValue(), text);
         } catch (IOException e) {
