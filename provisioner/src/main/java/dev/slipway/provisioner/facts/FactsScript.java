@@ -132,6 +132,9 @@ public final class FactsScript {
     if (address.startsWith("[") && address.endsWith("]")) {
       address = address.substring(1, address.length() - 1);
     }
+    if (address.toLowerCase(java.util.Locale.ROOT).startsWith("::ffff:") && address.contains(".")) {
+      address = address.substring(7); // an IPv4 address on a dual-stack socket, as Java servers bind
+    }
     try {
       return Optional.of(new ListeningSocket(address, Integer.parseInt(local.substring(colon + 1))));
     } catch (NumberFormatException e) {

@@ -17,6 +17,7 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.exc.InvalidFormatException;
 import tools.jackson.databind.exc.MismatchedInputException;
 import tools.jackson.databind.exc.UnrecognizedPropertyException;
+import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
 import tools.jackson.dataformat.yaml.YAMLMapper;
 
 /**
@@ -38,6 +39,9 @@ public final class InventoryReader {
     var text = readText(file, shown);
     var sourceMap = mapSource(text, shown);
     var problems = new Problems(shown, sourceMap);
+    sourceMap.duplicate().ifPresent(d -> {
+      throw problems.fatalAtDuplicate(d);
+    });
     var tree = parseTree(text, problems);
     if (tree == null || tree.isMissingNode() || tree.isNull()) {
       throw problems.fatal(FieldPath.ROOT,
@@ -74,19 +78,23 @@ public final class InventoryReader {
     try (var parser = YAML.createParser(text)) {
       return SourceMap.of(parser);
     } catch (StreamReadException e) {
-      var at = e.getLocation();
-      var reason = syntaxReason(e);
-      throw new InventoryException(List.of(new InventoryProblem(shown,
-          at == null ? 0 : at.getLineNr(), at == null ? 0 : at.getColumnNr(), "", "YAML syntax error: " + reason)));
+      throw new InventoryException(List.of(syntaxProblem(e, shown)));
     }
   }
 
-  /** SnakeYAML's message spans lines with a source excerpt; keep its first sentence. */
-  private static String syntaxReason(JacksonException e) {
-    var message = e.getOriginalMessage();
-    return message.lines().map(String::strip).filter(l -> !l.isEmpty() && !l.startsWith("in ")
-            && !l.startsWith("^") && !l.contains("line ")).findFirst()
-        .orElse(message.lines().findFirst().orElse("unreadable YAML"));
+  /** SnakeYAML knows where the problem is and what it was parsing; say both on one line. */
+  private static InventoryProblem syntaxProblem(StreamReadException e, String shown) {
+    if (e.getCause() instanceof MarkedYamlEngineException marked && marked.getProblemMark().isPresent()) {
+      var at = marked.getProblemMark().get();
+      var context = marked.getContext() == null || marked.getContextMark().isEmpty() ? ""
+          : " (" + marked.getContext() + " started at line " + (marked.getContextMark().get().getLine() + 1)
+              + ", column " + (marked.getContextMark().get().getColumn() + 1) + ")";
+      return new InventoryProblem(shown, at.getLine() + 1, at.getColumn() + 1, "",
+          "YAML syntax error: " + marked.getProblem() + context);
+    }
+    var at = e.getLocation();
+    return new InventoryProblem(shown, at == null ? 0 : at.getLineNr(), at == null ? 0 : at.getColumnNr(), "",
+        "YAML syntax error: " + e.getOriginalMessage().lines().findFirst().orElse("unreadable YAML"));
   }
 
   private static JsonNode parseTree(String text, Problems problems) {
@@ -188,6 +196,12 @@ public final class InventoryReader {
     InventoryException fatalAtKey(FieldPath path, String message) {
       var at = sourceMap.keyOf(path);
       found.add(new InventoryProblem(file, at.line(), at.column(), path.toString(), message));
+      return new InventoryException(found);
+    }
+
+    InventoryException fatalAtDuplicate(SourceMap.Duplicate duplicate) {
+      found.add(new InventoryProblem(file, duplicate.again().line(), duplicate.again().column(), duplicate.path().toString(),
+          "written twice in the same mapping (first at line " + duplicate.first().line() + "); keep one"));
       return new InventoryException(found);
     }
 

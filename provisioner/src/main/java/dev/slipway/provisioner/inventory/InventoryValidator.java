@@ -43,6 +43,7 @@ final class InventoryValidator {
   private final Path folder;
   private final InventoryReader.Problems problems;
   private final List<String> notes = new ArrayList<>();
+  private String cluster = "local";
 
   InventoryValidator(Path file, InventoryReader.Problems problems) {
     this.file = file;
@@ -51,6 +52,7 @@ final class InventoryValidator {
   }
 
   CheckedInventory validate(InventoryDocument doc) {
+    cluster = doc.metadata() == null || doc.metadata().name() == null ? "local" : doc.metadata().name();
     var root = FieldPath.ROOT;
     checkHeader(doc);
     var spec = doc.spec() == null
@@ -60,6 +62,9 @@ final class InventoryValidator {
     }
     var at = root.field("spec");
     var provider = choice(at.field("provider"), spec.provider(), "ssh", Provider.class);
+    if (provider.isEmpty()) {
+      throw problems.all(); // every host check depends on the provider
+    }
     var hosts = hosts(at, spec, provider.orElse(Provider.SSH));
     var network = network(at.field("network"), spec.network());
     var sans = extraSans(at.field("apiServer"), spec.apiServer());
@@ -225,7 +230,7 @@ final class InventoryValidator {
       case LOCAL -> {
         if (entry.rootDir() == null) {
           problems.add(hostAt, "host \"" + entry.name() + "\" has no rootDir; the local provider keeps each host in its own"
-              + " folder (e.g. rootDir: ~/.slipway/local/" + entry.name() + ")");
+              + " folder (e.g. rootDir: ~/.slipway/" + cluster + "/" + entry.name() + ")");
           yield Optional.empty();
         }
         yield Optional.of(new HostAccess.Local(resolve(entry.rootDir())));

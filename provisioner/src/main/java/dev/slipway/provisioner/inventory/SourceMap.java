@@ -17,6 +17,14 @@ final class SourceMap {
 
   private final Map<FieldPath, Position> values = new HashMap<>();
   private final Map<FieldPath, Position> keys = new HashMap<>();
+  private Duplicate duplicate;
+
+  /** A key written twice in one mapping: YAML forbids it, and the second would silently win. */
+  record Duplicate(FieldPath path, Position first, Position again) {}
+
+  java.util.Optional<Duplicate> duplicate() {
+    return java.util.Optional.ofNullable(duplicate);
+  }
 
   /** Reads every token of the parser; syntax errors surface as Jackson's own exceptions. */
   static SourceMap of(JsonParser parser) {
@@ -25,7 +33,13 @@ final class SourceMap {
     while ((token = parser.nextToken()) != null) {
       var at = position(parser.currentTokenLocation());
       switch (token) {
-        case PROPERTY_NAME -> map.keys.putIfAbsent(pathOf(parser.streamReadContext()), at);
+        case PROPERTY_NAME -> {
+          var path = pathOf(parser.streamReadContext());
+          var first = map.keys.putIfAbsent(path, at);
+          if (first != null && map.duplicate == null) {
+            map.duplicate = new Duplicate(path, first, at);
+          }
+        }
         case END_OBJECT, END_ARRAY -> { }
         default -> map.values.putIfAbsent(pathOf(parser.streamReadContext()), at);
       }
