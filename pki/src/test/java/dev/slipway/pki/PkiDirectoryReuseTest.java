@@ -160,6 +160,23 @@ class PkiDirectoryReuseTest {
     }
 
     @Test
+    void aCaKeyLeftWithoutItsCertificateGetsACertificateThatItsLeavesStillVerifyWith() throws IOException {
+        Path pki = dir.resolve("pki");
+        PkiDirectory.at(pki).ensure(catalogue);
+        byte[] caKey = Files.readAllBytes(pki.resolve("etcd/ca.key"));
+        Files.delete(pki.resolve("etcd/ca.crt"));
+
+        PkiReport report = PkiDirectory.at(pki).ensure(catalogue);
+
+        assertThat(report.outcome("etcd-ca")).get().isInstanceOf(Created.class);
+        assertThat(Files.readAllBytes(pki.resolve("etcd/ca.key"))).isEqualTo(caKey);
+        assertThat(report.outcome("etcd-server-m1")).get().isInstanceOf(Reused.class);
+        Openssl verify = Openssl.run("verify", "-CAfile", pki.resolve("etcd/ca.crt").toString(),
+                pki.resolve("etcd/server-m1.crt").toString());
+        assertThat(verify.exitCode()).as(verify.output()).isZero();
+    }
+
+    @Test
     void aCertificateWithoutItsKeyIsReportedNotReissued() throws IOException {
         Path pki = dir.resolve("pki");
         PkiDirectory.at(pki).ensure(catalogue);
