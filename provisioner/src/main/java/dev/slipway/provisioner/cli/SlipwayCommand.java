@@ -40,6 +40,10 @@ public final class SlipwayCommand implements Runnable {
   }
 
   public static void main(String[] args) {
+    if (java.util.Arrays.stream(args).anyMatch(a -> a.equals("-v") || a.equals("--verbose"))) {
+      // Before any logger exists: libraries' info lines (SSH handshakes) help when asked for.
+      System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "info");
+    }
     System.exit(commandLine().execute(args));
   }
 
