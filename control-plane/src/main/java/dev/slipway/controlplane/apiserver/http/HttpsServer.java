@@ -1,0 +1,80 @@
+package dev.slipway.controlplane.apiserver.http;
+
+import dev.slipway.pki.TlsIdentity;
+import dev.slipway.pki.TrustedCertificates;
+import java.nio.file.Path;
+import java.util.concurrent.Executors;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.SecureRequestCustomizer;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.SslConnectionFactory;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+
+/** Jetty 12 serving HTTPS/1.1 from PEM files, client certificates requested (not required), requests on virtual threads. */
+public final class HttpsServer implements AutoCloseable {
+
+    private final Server server;
+    private final ServerConnector connector;
+
+    private HttpsServer(Server server, ServerConnector connector) {
+        this.server = server;
+        this.connector = connector;
+    }
+
+    public static HttpsServer start(String host, int port, Path certPem, Path keyPem, Path clientCaPem,
+                                    org.eclipse.jetty.server.Handler handler) {
+        QueuedThreadPool threads = new QueuedThreadPool();
+        threads.setName("apiserver");
+        threads.setVirtualThreadsExecutor(Executors.newVirtualThreadPerTaskExecutor());
+        Server server = new Server(threads);
+
+        SslContextFactory.Server tls = new SslContextFactory.Server();
+        TlsIdentity identity = TlsIdentity.load(certPem, keyPem);
+        tls.setKeyStore(identity.keyStore());
+        tls.setKeyStorePassword(new String(identity.keyStorePassword()));
+        tls.setTrustStore(TrustedCertificates.load(clientCaPem).trustStore());
+        tls.setWantClientAuth(true);
+        tls.setEndpointIdentificationAlgorithm(null);
+
+        HttpConfiguration http = new HttpConfiguration();
+        http.setSendServerVersion(false);
+        SecureRequestCustomizer secure = new SecureRequestCustomizer();
+        // Clients reach the server by IP or by any of its names; the certificate's SANs are the client's concern.
+        secure.setSniHostCheck(false);
+        http.addCustomizer(secure);
+
+        ServerConnector connector = new ServerConnector(server, new SslConnectionFactory(tls, "http/1.1"), new HttpConnectionFactory(http));
+        connector.setHost(host);
+        connector.setPort(port);
+        connector.setIdleTimeout(java.time.Duration.ofMinutes(35).toMillis());
+        server.addConnector(connector);
+        server.setHandler(handler);
+        try {
+            server.start();
+        } catch (Exception e) {
+            try {
+                server.stop();
+            } catch (Exception ignored) {
+                // already failing
+            }
+            throw new IllegalStateException("API server could not listen on " + host + ":" + port + ": " + e.getMessage(), e);
+        }
+        return new HttpsServer(server, connector);
+    }
+
+    public int port() {
+        return connector.getLocalPort();
+    }
+
+    @Override
+    public void close() {
+        try {
+            server.stop();
+        } catch (Exception e) {
+            throw new IllegalStateException("API server did not stop cleanly", e);
+        }
+    }
+}
