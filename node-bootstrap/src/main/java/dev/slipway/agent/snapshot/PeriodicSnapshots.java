@@ -40,7 +40,7 @@ public final class PeriodicSnapshots implements AutoCloseable {
     Duration interval = config.snapshots().interval();
     scheduler = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("etcd-snapshots").daemon().factory());
     scheduler.scheduleWithFixedDelay(this::runOnce, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
-    log.info("etcd snapshots every {} into {}, keeping {}", interval, config.paths().snapshotsDir(), config.snapshots().keep());
+    log.info("etcd snapshots every {}s into {}, keeping {}", interval.toSeconds(), config.paths().snapshotsDir(), config.snapshots().keep());
   }
 
   /** How many snapshots the schedule has taken so far. */

@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.time.Clock;
@@ -57,7 +58,8 @@ public final class SnapshotWriter {
   /** Streams a snapshot from etcd to a temp file, then renames it into place with its sidecar. */
   public SnapshotMetadata save(Client client) {
     try {
-      Files.createDirectories(dir);
+      // Snapshots hold every Secret of the cluster: owner-only, like private keys.
+      Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
       long revision = await(client.getKVClient().get(ByteSequence.from("health", StandardCharsets.UTF_8)), "read the revision")
           .getHeader().getRevision();
       List<SnapshotMetadata.Member> members = await(client.getClusterClient().listMember(), "list members")
@@ -68,6 +70,7 @@ public final class SnapshotWriter {
       Path temp = dir.resolve("." + base + ".db.partial");
       MessageDigest digest = SnapshotMetadata.digest();
       try {
+        Files.createFile(temp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         try (OutputStream out = new DigestOutputStream(Files.newOutputStream(temp), digest)) {
           client.getMaintenanceClient().snapshot(out).get(SNAPSHOT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         }

@@ -14,6 +14,8 @@ import io.etcd.jetcd.Client;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -59,6 +61,8 @@ class PeriodicSnapshotsTest {
       assertThat(metadata.revision()).isGreaterThanOrEqualTo(written);
       assertThat(metadata.cluster()).isEqualTo("demo");
       assertThat(metadata.members()).extracting(SnapshotMetadata.Member::name).containsExactly("m1");
+      assertThat(Files.getPosixFilePermissions(snapshot)).isEqualTo(PosixFilePermissions.fromString("rw-------"));
+      assertThat(Files.getPosixFilePermissions(snapshot)).isEqualTo(PosixFilePermissions.fromString("rw-------"));
     }
     try (var files = Files.list(config.paths().snapshotsDir())) {
       assertThat(files.map(f -> f.getFileName().toString())).hasSize(4).noneMatch(name -> name.endsWith(".partial"));
