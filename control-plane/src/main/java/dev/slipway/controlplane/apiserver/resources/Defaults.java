@@ -1,6 +1,8 @@
 package dev.slipway.controlplane.apiserver.resources;
 
 import dev.slipway.controlplane.apiserver.core.Json;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
@@ -142,6 +144,12 @@ final class Defaults {
 
     static void secret(ObjectNode secret) {
         putIfAbsent(secret, "type", "Opaque");
+        // stringData is write-only: its values land base64-encoded in data, as Kubernetes stores them.
+        if (secret.remove("stringData") instanceof ObjectNode strings) {
+            ObjectNode data = Json.child(secret, "data");
+            strings.forEachEntry((key, value) -> data.put(key,
+                    Base64.getEncoder().encodeToString(value.asString("").getBytes(StandardCharsets.UTF_8))));
+        }
     }
 
     static void namespace(ObjectNode namespace) {
