@@ -44,14 +44,18 @@ public final class EtcdProcess implements AutoCloseable {
     }
 
     private final Path directory;
+    private final String name;
     private final int clientPort;
     private final int peerPort;
+    private String initialCluster; // name=peerURL,... of every member
     private final ServerTls serverTls; // null: plaintext
     private final ClientTls healthTls; // what the fixture itself uses to check health over TLS
     private Process process;
 
-    private EtcdProcess(Path directory, int clientPort, int peerPort, ServerTls serverTls, ClientTls healthTls) {
+    private EtcdProcess(Path directory, String name, int clientPort, int peerPort, ServerTls serverTls, ClientTls healthTls) {
         this.directory = directory;
+        this.name = name;
+        this.initialCluster = name + "=" + peerUrl(peerPort);
         this.clientPort = clientPort;
         this.peerPort = peerPort;
         this.serverTls = serverTls;
@@ -74,7 +78,7 @@ public final class EtcdProcess implements AutoCloseable {
     private static EtcdProcess launch(ServerTls server, ClientTls client) {
         try {
             Path directory = Files.createTempDirectory("slipway-etcd-");
-            EtcdProcess etcd = new EtcdProcess(directory, freePort(), freePort(), server, client);
+            EtcdProcess etcd = new EtcdProcess(directory, "test", freePort(), freePort(), server, client);
             etcd.resume();
             return etcd;
         } catch (IOException e) {
@@ -117,19 +121,45 @@ public final class EtcdProcess implements AutoCloseable {
         }
     }
 
+    /** A member of a cluster that {@link EtcdCluster} starts; not yet running. */
+    static EtcdProcess member(String name) {
+        try {
+            return new EtcdProcess(Files.createTempDirectory("slipway-etcd-" + name + "-"), name, freePort(), freePort(), null, null);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create a data directory for etcd member " + name, e);
+        }
+    }
+
+    String peerMember() {
+        return name + "=" + peerUrl(peerPort);
+    }
+
+    void joinCluster(String members) {
+        this.initialCluster = members;
+    }
+
+    private static String peerUrl(int port) {
+        return "http://127.0.0.1:" + port;
+    }
+
     /** Starts etcd again on the same ports and data, and waits until it is healthy. */
     public void resume() {
+        spawn();
+        awaitHealthy();
+    }
+
+    void spawn() {
         if (process != null) {
             throw new IllegalStateException("etcd is already running at " + endpoint());
         }
         List<String> command = new ArrayList<>(List.of(ETCD.toString(),
-                "--name", "test",
+                "--name", name,
                 "--data-dir", dataDirectory().toString(),
                 "--listen-client-urls", endpoint().toString(),
                 "--advertise-client-urls", endpoint().toString(),
-                "--listen-peer-urls", "http://127.0.0.1:" + peerPort,
-                "--initial-advertise-peer-urls", "http://127.0.0.1:" + peerPort,
-                "--initial-cluster", "test=http://127.0.0.1:" + peerPort,
+                "--listen-peer-urls", peerUrl(peerPort),
+                "--initial-advertise-peer-urls", peerUrl(peerPort),
+                "--initial-cluster", initialCluster,
                 "--initial-cluster-state", "new",
                 "--logger", "zap",
                 "--log-outputs", "stderr"));
@@ -148,6 +178,9 @@ public final class EtcdProcess implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start " + ETCD + " (is the etcd-server package installed?)", e);
         }
+    }
+
+    void awaitHealthy() {
         Process started = process;
         try {
             await("etcd at " + endpoint() + " healthy").atMost(START_TIMEOUT).pollInterval(Duration.ofMillis(100))

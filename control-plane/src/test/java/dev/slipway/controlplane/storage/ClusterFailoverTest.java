@@ -1,0 +1,88 @@
+package dev.slipway.controlplane.storage;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.slipway.controlplane.testing.EtcdCluster;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/** The store against a three-member etcd cluster, one member of which dies. */
+class ClusterFailoverTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(60);
+
+    @Test
+    void writesAndWatchCarryOnWhenAMemberDies() {
+        try (EtcdCluster cluster = EtcdCluster.start(3);
+             EtcdObjectStore store = EtcdObjectStore.connect(cluster.connection(), ValueTransformer.IDENTITY)) {
+            RecordingListener listener = new RecordingListener();
+            List<String> written = new ArrayList<>();
+            try (Watch watch = store.watch("pods", Optional.empty(), store.currentRevision(), listener)) {
+                for (int i = 0; i < 5; i++) {
+                    written.add(create(store, "before-" + i));
+                }
+
+                cluster.member(0).kill();
+                for (int i = 0; i < 5; i++) {
+                    written.add(create(store, "after-" + i));
+                }
+
+                await().atMost(WAIT).until(() -> listener.changes().size() >= written.size());
+            }
+
+            assertThat(listener.names()).containsExactlyElementsOf(written);
+            assertThat(listener.closedWith.get()).isNull();
+        }
+    }
+
+    @Test
+    void watchersAreExpiredWhenHistoryIsCompactedWhileTheirMemberIsAway() {
+        try (EtcdCluster cluster = EtcdCluster.start(3);
+             EtcdObjectStore onlyFirst = EtcdObjectStore.connect(
+                     EtcdConnection.plaintext(List.of(cluster.member(0).endpoint())), ValueTransformer.IDENTITY);
+             EtcdObjectStore others = EtcdObjectStore.connect(
+                     EtcdConnection.plaintext(List.of(cluster.member(1).endpoint(), cluster.member(2).endpoint())), ValueTransformer.IDENTITY)) {
+            RecordingListener listener = new RecordingListener();
+            Watch watch = onlyFirst.watch("pods", Optional.empty(), 0, listener);
+            create(others, "seen");
+            await().atMost(WAIT).until(() -> listener.changes().size() == 1);
+
+            cluster.member(0).kill();
+            create(others, "missed");
+            long compactAt = others.create(new ObjectKey("pods", "default", "compacted-over"), "{}".getBytes(UTF_8)).modRevision();
+            cluster.member(1).compact(compactAt);
+            cluster.member(0).resume();
+
+            await().atMost(WAIT).until(() -> listener.closedWith.get() != null);
+            assertThat(listener.closedWith.get()).isInstanceOf(StorageException.Expired.class);
+            watch.close();
+
+            // A client that re-lists and watches again gets a fresh cache.
+            long relisted = onlyFirst.list("pods", Optional.empty(), ListRequest.all()).revision();
+            RecordingListener again = new RecordingListener();
+            try (Watch fresh = onlyFirst.watch("pods", Optional.empty(), relisted, again)) {
+                create(others, "after-reset");
+                await().atMost(WAIT).until(() -> again.names().contains("after-reset"));
+            }
+        }
+    }
+
+    /** Creates an object, retrying while the client fails over to a live member. */
+    private static String create(EtcdObjectStore store, String name) {
+        ObjectKey key = new ObjectKey("pods", "default", name);
+        await().atMost(WAIT).ignoreException(StorageException.Unavailable.class).until(() -> {
+            try {
+                store.create(key, "{}".getBytes(UTF_8));
+            } catch (StorageException.AlreadyExists e) {
+                // An earlier attempt went through although its answer was lost.
+            }
+            return true;
+        });
+        return name;
+    }
+}
