@@ -126,8 +126,7 @@ final class InventoryValidator {
       var taints = taints(hostAt.field("taints"), entry.taints());
       var access = access(hostAt, entry, provider, ssh);
       if (name.isPresent() && address.isPresent() && roles.isPresent() && access.isPresent()) {
-        hosts.add(new Host(name.get(), address.get(), roles.get(),
-            entry.labels() == null ? Map.of() : entry.labels(), taints, access.get()));
+        hosts.add(new Host(name.get(), address.get(), roles.get(), labels(entry.labels()), taints, access.get()));
       }
     }
     if (!problems.any()) {
@@ -181,6 +180,15 @@ final class InventoryValidator {
       return Optional.empty();
     }
     return Optional.of(address);
+  }
+
+  /** A label written {@code key:} with no value has the empty value, as in Kubernetes. */
+  private static Map<String, String> labels(Map<String, String> labels) {
+    var copy = new LinkedHashMap<String, String>();
+    if (labels != null) {
+      labels.forEach((k, v) -> copy.put(k, v == null ? "" : v));
+    }
+    return copy;
   }
 
   private Optional<EnumSet<Role>> roles(FieldPath at, List<String> words) {
