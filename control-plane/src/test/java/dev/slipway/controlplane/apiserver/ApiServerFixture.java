@@ -11,7 +11,11 @@ import dev.slipway.pki.Kubeconfig;
 import dev.slipway.pki.Pem;
 import dev.slipway.pki.SubjectAltNames;
 import dev.slipway.pki.TlsIdentity;
+import dev.slipway.pki.TrustedCertificates;
 import java.io.IOException;
+import java.net.http.HttpClient;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -55,7 +59,11 @@ final class ApiServerFixture implements AutoCloseable {
     private final CertificateAuthority ca;
     private final Path caFile;
 
-    private ApiServerFixture(Path directory, EtcdProcess etcd, ApiServer server, Path kubeconfig, CertificateAuthority ca, Path caFile) {
+    private final TlsIdentity admin;
+
+    private ApiServerFixture(Path directory, EtcdProcess etcd, ApiServer server, Path kubeconfig, CertificateAuthority ca, Path caFile,
+                             TlsIdentity admin) {
+        this.admin = admin;
         this.directory = directory;
         this.etcd = etcd;
         this.server = server;
@@ -91,9 +99,11 @@ final class ApiServerFixture implements AutoCloseable {
                 etcd.close();
                 throw e;
             }
+            write(directory.resolve("admin.crt"), Pem.encode(admin.certificate()));
+            write(directory.resolve("admin.key"), Pem.encode(admin.key()));
             Path kubeconfig = directory.resolve("admin.kubeconfig");
             Kubeconfig.of("slipway-test", server.url().toString(), ca.certificate(), "admin", admin).write(kubeconfig);
-            return new ApiServerFixture(directory, etcd, server, kubeconfig, ca, caFile);
+            return new ApiServerFixture(directory, etcd, server, kubeconfig, ca, caFile, admin);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -139,6 +149,22 @@ final class ApiServerFixture implements AutoCloseable {
 
     Path directory() {
         return directory;
+    }
+
+    /** An HTTP client that trusts the cluster CA and presents the admin certificate. */
+    HttpClient adminHttpClient() {
+        return HttpClient.newBuilder().sslContext(admin.sslContext(TrustedCertificates.load(caFile)))
+                .connectTimeout(Duration.ofSeconds(10)).build();
+    }
+
+    /** The newest etcd revision: it moves with every write, so an unchanged revision proves nothing was stored. */
+    long etcdRevision() {
+        String json = etcd.etcdctl("get", "/registry/", "--prefix", "--keys-only", "--limit=1", "-w", "json");
+        Matcher matcher = Pattern.compile("\"revision\":(\\d+)").matcher(json);
+        if (!matcher.find()) {
+            throw new AssertionError("no revision in etcdctl output: " + json);
+        }
+        return Long.parseLong(matcher.group(1));
     }
 
     /** A kubeconfig for another user of the cluster CA. */
