@@ -2,6 +2,8 @@ package dev.slipway.agent;
 
 import dev.slipway.agent.config.AgentConfig;
 import dev.slipway.agent.config.AgentPaths;
+import dev.slipway.agent.config.NodeRole;
+import dev.slipway.agent.controlplane.ApiServerSupervisor;
 import dev.slipway.agent.etcd.EtcdSupervisor;
 import dev.slipway.agent.process.AgentLock;
 import dev.slipway.agent.process.PidFile;
@@ -23,13 +25,16 @@ final class Agent implements AutoCloseable {
   private final AgentLock lock;
   private final Optional<EtcdSupervisor> etcd;
   private final Optional<PeriodicSnapshots> snapshots;
+  private final Optional<ApiServerSupervisor> apiServer;
   private final CountDownLatch closed = new CountDownLatch(1);
 
-  private Agent(AgentPaths paths, AgentLock lock, Optional<EtcdSupervisor> etcd, Optional<PeriodicSnapshots> snapshots) {
+  private Agent(AgentPaths paths, AgentLock lock, Optional<EtcdSupervisor> etcd, Optional<PeriodicSnapshots> snapshots,
+      Optional<ApiServerSupervisor> apiServer) {
     this.paths = paths;
     this.lock = lock;
     this.etcd = etcd;
     this.snapshots = snapshots;
+    this.apiServer = apiServer;
   }
 
   /** The marker {@code stop --leave-etcd} leaves so that the stopping agent spares etcd. */
@@ -50,15 +55,23 @@ final class Agent implements AutoCloseable {
         config.cluster(), paths.root());
     Optional<EtcdSupervisor> etcd = config.etcd().map(member -> new EtcdSupervisor(paths, member));
     Optional<PeriodicSnapshots> snapshots = config.etcd().map(member -> new PeriodicSnapshots(config));
-    Agent agent = new Agent(paths, lock, etcd, snapshots);
+    Optional<ApiServerSupervisor> apiServer = config.host().has(NodeRole.MASTER)
+        ? config.apiServer().map(ApiServerSupervisor::new) : Optional.empty();
+    Agent agent = new Agent(paths, lock, etcd, snapshots, apiServer);
     try {
       etcd.ifPresent(EtcdSupervisor::start);
       snapshots.ifPresent(PeriodicSnapshots::start);
+      apiServer.ifPresent(ApiServerSupervisor::start);
     } catch (RuntimeException e) {
       agent.close();
       throw e;
     }
     return agent;
+  }
+
+  /** The in-process API server's URL once it serves (masters with an apiServer section). */
+  Optional<java.net.URI> apiServerUrl() {
+    return apiServer.flatMap(ApiServerSupervisor::url);
   }
 
   void awaitClose() throws InterruptedException {
@@ -72,6 +85,7 @@ final class Agent implements AutoCloseable {
     }
     boolean leaveEtcd = Files.exists(leaveEtcdMarker(paths));
     log.info("slipway-agent stopping{}", leaveEtcd ? "; etcd keeps running" : "");
+    apiServer.ifPresent(ApiServerSupervisor::close);
     snapshots.ifPresent(PeriodicSnapshots::close);
     etcd.ifPresent(supervisor -> supervisor.stop(leaveEtcd));
     try {

@@ -14,19 +14,22 @@ import tools.jackson.core.JacksonException;
  * The provisioner writes it with {@link #write(Path)}; the agent reads it with {@link #read(Path)}.
  *
  * @param etcd present when this machine is an etcd member
+ * @param apiServer present when this machine is a master that serves the API
  */
 public record AgentConfig(
     String cluster,
     HostIdentity host,
     Path rootDir,
     Optional<EtcdMemberConfig> etcd,
-    SnapshotSchedule snapshots) {
+    SnapshotSchedule snapshots,
+    Optional<ApiServerSection> apiServer) {
 
   public AgentConfig {
     ConfigChecks.required(cluster, "cluster");
     ConfigChecks.required(host, "host");
     ConfigChecks.required(rootDir, "rootDir");
     etcd = etcd == null ? Optional.empty() : etcd;
+    apiServer = apiServer == null ? Optional.empty() : apiServer;
     snapshots = snapshots == null ? SnapshotSchedule.DEFAULT : snapshots;
     rootDir = rootDir.toAbsolutePath().normalize();
     if (host.has(NodeRole.ETCD) && etcd.isEmpty()) {
@@ -34,12 +37,21 @@ public record AgentConfig(
     }
   }
 
+  /** A host without an API server (workers, etcd-only hosts, and masters before the control plane is configured). */
+  public AgentConfig(String cluster, HostIdentity host, Path rootDir, Optional<EtcdMemberConfig> etcd, SnapshotSchedule snapshots) {
+    this(cluster, host, rootDir, etcd, snapshots, Optional.empty());
+  }
+
   public AgentPaths paths() {
     return new AgentPaths(rootDir);
   }
 
   public AgentConfig withEtcd(EtcdMemberConfig member) {
-    return new AgentConfig(cluster, host, rootDir, Optional.of(member), snapshots);
+    return new AgentConfig(cluster, host, rootDir, Optional.of(member), snapshots, apiServer);
+  }
+
+  public AgentConfig withApiServer(ApiServerSection section) {
+    return new AgentConfig(cluster, host, rootDir, etcd, snapshots, Optional.of(section));
   }
 
   public static AgentConfig read(Path file) {

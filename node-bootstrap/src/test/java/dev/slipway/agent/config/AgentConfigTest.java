@@ -3,6 +3,7 @@ package dev.slipway.agent.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -38,6 +39,18 @@ class AgentConfigTest {
     config.write(file);
 
     assertThat(AgentConfig.read(file)).isEqualTo(config);
+  }
+
+  @Test
+  void masterWithApiServerRoundTrips() {
+    AgentConfig config = master().withApiServer(ApiServerSection.standard(new AgentPaths(root), "10.0.0.11",
+        List.of(URI.create("https://10.0.0.11:2379"), URI.create("https://10.0.0.12:2379")), "10.96.0.0/16"));
+    Path file = root.resolve("agent.yaml");
+
+    config.write(file);
+
+    assertThat(AgentConfig.read(file)).isEqualTo(config);
+    assertThat(config.apiServer().orElseThrow().etcdClientCert()).isEqualTo(root.resolve("etc/slipway/pki/apiserver-etcd-client.crt"));
   }
 
   @Test
@@ -80,6 +93,7 @@ class AgentConfigTest {
 
     assertThat(example.etcd()).hasValueSatisfying(etcd -> assertThat(etcd.tls().caCert()).isEqualTo(Path.of("/etc/slipway/pki/etcd/ca.crt")));
     assertThat(example.snapshots()).isEqualTo(new SnapshotSchedule(Duration.ofHours(6), 10));
+    assertThat(example.apiServer()).hasValueSatisfying(api -> assertThat(api.etcdEndpoints()).hasSize(3));
   }
 
   @Test

@@ -78,6 +78,25 @@ public final class TestPki {
     return files;
   }
 
+  /** An ECDSA key pair like the service-account signing key; returns the public key PEM written to {@code publicKey}. */
+  public Path keyPair(Path publicKey) {
+    Path privateKey = dir.resolve(publicKey.getFileName() + ".private.pem");
+    openssl(dir, "genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", privateKey.toString());
+    try {
+      Files.createDirectories(publicKey.toAbsolutePath().getParent());
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+    openssl(dir, "pkey", "-in", privateKey.toString(), "-pubout", "-out", publicKey.toString());
+    return publicKey;
+  }
+
+  /** Copies a leaf to {@code <pki>/<baseName>.crt} and {@code .key}. */
+  public static void install(Leaf leaf, Path pkiDir, String baseName) {
+    copy(leaf.cert(), pkiDir.resolve(baseName + ".crt"));
+    copy(leaf.key(), pkiDir.resolve(baseName + ".key"));
+  }
+
   public record Leaf(Path cert, Path key) {}
 
   private static void copy(Path from, Path to) {
