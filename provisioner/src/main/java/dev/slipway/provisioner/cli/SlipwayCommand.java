@@ -13,7 +13,8 @@ import picocli.CommandLine.ScopeType;
 /** {@code slipway}: the entry point. Global options are inherited by every subcommand. */
 @Command(name = "slipway", mixinStandardHelpOptions = true, versionProvider = SlipwayCommand.Version.class,
     description = "Provisions a highly available Kubernetes-compatible cluster from an inventory file.",
-    subcommands = {InventoryCommand.class, PreflightCommand.class, CompletionCommand.class},
+    subcommands = {InventoryCommand.class, PreflightCommand.class, UpCommand.class, CertsCommand.class,
+        EtcdCommand.class, CompletionCommand.class},
     usageHelpAutoWidth = true)
 public final class SlipwayCommand implements Runnable {
   /** Exit code of a run where a check or phase failed. */

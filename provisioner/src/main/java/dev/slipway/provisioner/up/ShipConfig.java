@@ -1,0 +1,59 @@
+package dev.slipway.provisioner.up;
+
+import dev.slipway.pki.HostFile;
+import dev.slipway.provisioner.inventory.Host;
+import dev.slipway.provisioner.inventory.Role;
+import dev.slipway.provisioner.phase.ClusterContext;
+import dev.slipway.provisioner.phase.PerHostPhase;
+import dev.slipway.provisioner.transport.FileAttributes;
+import dev.slipway.provisioner.up.FileSync.Content;
+import dev.slipway.provisioner.up.FileSync.ShippedFile;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+
+/**
+ * Ships each host its agent.yaml and its own certificates (kubeadm names by role: an etcd member
+ * gets {@code etcd/server.crt} for itself only), keys 0600; and the systemd unit where the agent
+ * runs under systemd. Files whose digest already matches are left alone.
+ */
+final class ShipConfig extends PerHostPhase<List<String>> {
+  static final String PKI_DIR = "/etc/slipway/pki/";
+  static final String CONFIG_PATH = "/etc/slipway/agent.yaml";
+  private final UpRun run;
+
+  ShipConfig(UpRun run) {
+    this.run = run;
+  }
+
+  @Override
+  public String title() {
+    return "Ship configuration and certificates";
+  }
+
+  @Override
+  protected List<String> runOn(Host host, ClusterContext context) {
+    var files = new ArrayList<ShippedFile>();
+    files.add(new ShippedFile(CONFIG_PATH, new Content.Bytes(UpRun.agentYaml(run.agentConfig(host))),
+        FileAttributes.secretFile()));
+    var pki = new LinkedHashMap<String, HostFile>();
+    if (host.has(Role.ETCD)) {
+      run.catalogue().etcdMemberFiles(host.name()).forEach(f -> pki.put(f.target(), f));
+    }
+    if (host.has(Role.MASTER)) {
+      run.catalogue().masterFiles().forEach(f -> pki.put(f.target(), f));
+    }
+    for (var file : pki.values()) {
+      files.add(new ShippedFile(PKI_DIR + file.target(), Content.LocalFile.of(run.dir().pki().resolve(file.source())),
+          file.secret() ? FileAttributes.secretFile() : FileAttributes.publicFile()));
+    }
+    if (AgentControl.of(host, context).systemd()) {
+      files.add(new ShippedFile(AgentControl.UNIT_PATH, Content.LocalFile.of(run.bundle().systemdUnit()),
+          FileAttributes.publicFile()));
+    }
+    var written = FileSync.sync(context.connection(host), files);
+    written.forEach(path -> run.changed(host, "wrote " + path));
+    run.shipped(host, files.stream().collect(java.util.stream.Collectors.toMap(ShippedFile::hostPath, ShippedFile::sha256)));
+    return written;
+  }
+}
