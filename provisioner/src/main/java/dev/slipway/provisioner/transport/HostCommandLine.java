@@ -1,5 +1,6 @@
 package dev.slipway.provisioner.transport;
 
+import java.time.Duration;
 import java.util.regex.Pattern;
 
 /** The sh command lines Slipway sends to an SSH host: quoting, root, and the file moves. */
@@ -15,14 +16,32 @@ final class HostCommandLine {
         return "'" + word.replace("'", "'\\''") + "'";
     }
 
+    /** How long after the caller gave up the host's own timer stops the command, then kills it. */
+    private static final long HOST_TIMER_GRACE_SECONDS = 5;
+
     /**
      * The remote command for a caller's command: always POSIX sh (the login shell may be bash or
      * anything), {@code SLIPWAY_ROOT} exported empty, and {@code sudo -n} for a user other than root
      * (no password prompt can be answered, so fail at once instead of hanging).
      */
     static String wrap(String shellCommand, boolean sudo) {
-        String script = "SLIPWAY_ROOT=; export SLIPWAY_ROOT\n" + shellCommand;
-        return (sudo ? "sudo -n " : "") + "sh -c " + quote(script);
+        return (sudo ? "sudo -n " : "") + "sh -c " + quote(script(shellCommand));
+    }
+
+    /**
+     * As {@link #wrap(String, boolean)}, with a timer on the host: sshd does not stop a command
+     * when its channel closes, so coreutils {@code timeout} (where installed) ends it a little after
+     * the caller gave up.
+     */
+    static String wrap(String shellCommand, boolean sudo, Duration timeout) {
+        long seconds = (timeout.toMillis() + 999) / 1000 + HOST_TIMER_GRACE_SECONDS;
+        String launcher = "if command -v timeout >/dev/null 2>&1; then exec timeout -k " + HOST_TIMER_GRACE_SECONDS
+                + " " + seconds + " sh -c \"$0\"; else exec sh -c \"$0\"; fi";
+        return (sudo ? "sudo -n " : "") + "sh -c " + quote(launcher) + " " + quote(script(shellCommand));
+    }
+
+    private static String script(String shellCommand) {
+        return "SLIPWAY_ROOT=; export SLIPWAY_ROOT\n" + shellCommand;
     }
 
     /** Rejects host paths that are relative, or hold characters no file of ours has. */

@@ -94,7 +94,7 @@ public final class SshTransport implements HostTransport {
         LineStream err = new LineStream(options.stderrLines());
         long start = System.nanoTime();
         int exitCode;
-        try (ChannelExec channel = openChannel(HostCommandLine.wrap(shellCommand, endpoint.needsSudo()), out, err)) {
+        try (ChannelExec channel = openChannel(HostCommandLine.wrap(shellCommand, endpoint.needsSudo(), options.timeout()), out, err)) {
             channel.getInvertedIn().close();
             Set<ClientChannelEvent> events = channel.waitFor(EnumSet.of(ClientChannelEvent.CLOSED), options.timeout());
             if (!events.contains(ClientChannelEvent.CLOSED)) {
