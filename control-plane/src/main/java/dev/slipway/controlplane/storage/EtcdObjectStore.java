@@ -50,7 +50,8 @@ public final class EtcdObjectStore implements ObjectStore {
      * Tuning of the store.
      *
      * @param watchCacheSize   events kept per resource for watches that resume from a recent revision
-     * @param watcherBacklog   events a watcher may fall behind before it is closed
+     * @param watcherBacklog   events a watcher may fall behind before it is closed; keep it above
+     *                         {@code watchCacheSize}, or a watcher that replays the whole ring is closed at once
      * @param requestTimeout   how long one etcd request may take before the store answers Unavailable
      * @param progressInterval how often the watch caches ask etcd how far they are (for bookmarks)
      */
@@ -63,7 +64,7 @@ public final class EtcdObjectStore implements ObjectStore {
         }
 
         public static Settings defaults() {
-            return new Settings(2048, 1024, Duration.ofSeconds(10), Duration.ofSeconds(5));
+            return new Settings(1024, 2048, Duration.ofSeconds(10), Duration.ofSeconds(5));
         }
     }
 
@@ -91,7 +92,8 @@ public final class EtcdObjectStore implements ObjectStore {
                 .connectTimeout(Duration.ofSeconds(5))
                 .retryMaxDuration(settings.requestTimeout());
         if (connection.security() instanceof EtcdConnection.MutualTls tls) {
-            builder.sslContext(sslContext(tls)).authority(connection.endpoints().getFirst().getHost());
+            // No authority override: jetcd then checks each member's certificate against that member's own address.
+            builder.sslContext(sslContext(tls));
         }
         return new EtcdObjectStore(builder.build(), transformer, settings);
     }

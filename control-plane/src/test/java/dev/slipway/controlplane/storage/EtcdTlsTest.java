@@ -67,6 +67,21 @@ class EtcdTlsTest {
     }
 
     @Test
+    void etcdWhoseCertificateDoesNotNameItsAddressIsRefused() {
+        TestCertificates.Issued elsewhere = ca.server("etcd-elsewhere", List.of("etcd.example", "10.9.9.9"));
+        try (EtcdProcess impostor = EtcdProcess.startTls(
+                new EtcdProcess.ServerTls(elsewhere.caPem(), elsewhere.certPem(), elsewhere.keyPem()),
+                new EtcdProcess.ClientTls(client.caPem(), client.certPem(), client.keyPem()));
+             EtcdObjectStore store = EtcdObjectStore.connect(
+                     impostor.connection(new EtcdProcess.ClientTls(client.caPem(), client.certPem(), client.keyPem())),
+                     ValueTransformer.IDENTITY, quickSettings())) {
+
+            assertThatThrownBy(() -> store.get(new ObjectKey("configmaps", "default", "x")))
+                    .isInstanceOf(StorageException.Unavailable.class);
+        }
+    }
+
+    @Test
     void missingTlsFileIsNamed() {
         Path missing = directory.resolve("no-such.key");
 

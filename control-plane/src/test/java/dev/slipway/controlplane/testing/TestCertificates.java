@@ -16,6 +16,7 @@ import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.BasicConstraints;
@@ -83,27 +84,32 @@ public final class TestCertificates {
 
     /** A serving (and client) certificate for 127.0.0.1 and localhost. */
     public Issued server(String name) {
-        return issue(name, null, true);
+        return server(name, List.of(InetAddress.getLoopbackAddress().getHostAddress(), "localhost"));
+    }
+
+    /** A serving (and client) certificate for exactly these DNS names and IP addresses. */
+    public Issued server(String name, List<String> subjectAltNames) {
+        return issue(name, null, subjectAltNames);
     }
 
     /** A client certificate with CN {@code commonName} and, when given, O {@code organization}. */
     public Issued client(String commonName, String organization) {
-        return issue(commonName, organization, false);
+        return issue(commonName, organization, null);
     }
 
-    private Issued issue(String commonName, String organization, boolean server) {
+    private Issued issue(String commonName, String organization, List<String> serverNames) {
         try {
             KeyPair keys = keyPair();
             X500Name subject = new X500Name("CN=" + commonName + (organization == null ? "" : ",O=" + organization));
             JcaX509v3CertificateBuilder builder = builder(new X500Name(caCertificate.getSubjectX500Principal().getName()), subject, keys);
             builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
             builder.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyEncipherment));
-            if (server) {
+            if (serverNames != null) {
                 builder.addExtension(Extension.extendedKeyUsage, false,
                         new ExtendedKeyUsage(new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth}));
-                builder.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(new GeneralName[] {
-                        new GeneralName(GeneralName.iPAddress, InetAddress.getLoopbackAddress().getHostAddress()),
-                        new GeneralName(GeneralName.dNSName, "localhost")}));
+                builder.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(serverNames.stream()
+                        .map(san -> new GeneralName(san.matches("[0-9.]+|.*:.*") ? GeneralName.iPAddress : GeneralName.dNSName, san))
+                        .toArray(GeneralName[]::new)));
             } else {
                 builder.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_clientAuth));
             }
