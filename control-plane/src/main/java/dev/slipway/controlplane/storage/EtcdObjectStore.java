@@ -1,5 +1,7 @@
 package dev.slipway.controlplane.storage;
 
+import dev.slipway.pki.Pem;
+import dev.slipway.pki.PkiException;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.ClientBuilder;
@@ -19,7 +21,7 @@ import io.etcd.jetcd.options.WatchOption;
 import io.grpc.netty.GrpcSslContexts;
 import io.netty.handler.ssl.SslContext;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -102,18 +104,15 @@ public final class EtcdObjectStore implements ObjectStore {
         return connect(connection, transformer, Settings.defaults());
     }
 
+    /** PEM files read by the pki module, so every key form it writes (PKCS#8, SEC1, PKCS#1) works here too. */
     private static SslContext sslContext(EtcdConnection.MutualTls tls) {
-        for (var file : List.of(tls.caPem(), tls.clientCertPem(), tls.clientKeyPem())) {
-            if (!Files.isReadable(file)) {
-                throw new IllegalArgumentException("etcd TLS file " + file + " does not exist or cannot be read");
-            }
-        }
         try {
+            List<X509Certificate> clientChain = Pem.readCertificates(tls.clientCertPem());
             return GrpcSslContexts.forClient()
-                    .trustManager(tls.caPem().toFile())
-                    .keyManager(tls.clientCertPem().toFile(), tls.clientKeyPem().toFile())
+                    .trustManager(Pem.readCertificates(tls.caPem()).toArray(X509Certificate[]::new))
+                    .keyManager(Pem.readPrivateKey(tls.clientKeyPem()), clientChain.toArray(X509Certificate[]::new))
                     .build();
-        } catch (SSLException | IllegalArgumentException e) {
+        } catch (PkiException | SSLException | IllegalArgumentException e) {
             throw new IllegalArgumentException("cannot use the etcd client certificate " + tls.clientCertPem() + " with key "
                     + tls.clientKeyPem() + " and CA " + tls.caPem() + ": " + e.getMessage(), e);
         }

@@ -54,6 +54,22 @@ class EtcdTlsTest {
     }
 
     @Test
+    void clientKeyInSec1FormWorksToo() throws Exception {
+        // openssl and older tools write EC keys as "EC PRIVATE KEY" (SEC1), not PKCS#8.
+        Path sec1 = directory.resolve("client-sec1.key");
+        Process openssl = new ProcessBuilder("openssl", "ec", "-in", client.keyPem().toString(), "-out", sec1.toString())
+                .redirectErrorStream(true).start();
+        assertThat(openssl.waitFor()).as(new String(openssl.getInputStream().readAllBytes())).isZero();
+        assertThat(java.nio.file.Files.readString(sec1)).startsWith("-----BEGIN EC PRIVATE KEY-----");
+
+        try (EtcdObjectStore store = EtcdObjectStore.connect(
+                EtcdConnection.mutualTls(List.of(etcd.endpoint()), client.caPem(), client.certPem(), sec1),
+                ValueTransformer.IDENTITY, quickSettings())) {
+            assertThat(store.currentRevision()).isPositive();
+        }
+    }
+
+    @Test
     void clientCertificateFromAnotherCaIsRefused() {
         TestCertificates stranger = TestCertificates.newCa(directory.resolve("other-ca"), "stranger");
         TestCertificates.Issued foreign = stranger.client("intruder", null);
