@@ -160,6 +160,10 @@ public final class EtcdSupervisor implements AutoCloseable {
   }
 
   private ProcessHandle launch() {
+    if (!Files.isExecutable(member.binary())) {
+      throw new IllegalStateException("etcd binary " + member.binary() + " (etcd.binary in " + paths.configFile()
+          + ") is missing or not executable");
+    }
     Path dataDir = paths.etcdDataDir(member.dataDirName());
     try {
       Files.createDirectories(paths.etcdDataParent());

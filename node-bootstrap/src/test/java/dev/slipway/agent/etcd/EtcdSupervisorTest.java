@@ -149,6 +149,18 @@ class EtcdSupervisorTest {
     assertThat(config.paths().etcdPidFile()).doesNotExist();
   }
 
+  @Test
+  void missingEtcdBinaryIsReportedWithItsPath() {
+    EtcdMemberConfig broken = new EtcdMemberConfig(member.name(), member.dataDirName(), member.clientUrl(), member.peerUrl(),
+        member.initialCluster(), member.initialClusterState(), member.initialClusterToken(), base.resolve("no/etcd"), member.tls());
+    EtcdSupervisor doomed = new EtcdSupervisor(config.paths(), broken);
+
+    assertThatThrownBy(doomed::start)
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining(base.resolve("no/etcd").toString())
+        .hasMessageContaining("missing or not executable");
+  }
+
   private void awaitHealthy() {
     try (Client client = EtcdAccess.ofMember(member).connect()) {
       await().atMost(Duration.ofSeconds(30)).until(() -> EtcdAccess.healthy(client, HEALTH));
