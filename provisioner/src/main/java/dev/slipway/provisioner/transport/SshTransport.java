@@ -234,7 +234,21 @@ public final class SshTransport implements HostTransport {
     }
 
     private ChannelExec openChannel(String remoteCommand, OutputStream out, OutputStream err) throws IOException {
-        ChannelExec channel = session().createExecChannel(remoteCommand);
+        ClientSession current = session();
+        try {
+            return openChannel(current, remoteCommand, out, err);
+        } catch (IOException | IllegalStateException e) {
+            if (current.isOpen()) {
+                throw e instanceof IOException io ? io : new IOException(e.getMessage(), e);
+            }
+            // The host dropped the connection before the command started: safe to reconnect and start it once.
+            return openChannel(session(), remoteCommand, out, err);
+        }
+    }
+
+    private static ChannelExec openChannel(ClientSession on, String remoteCommand, OutputStream out, OutputStream err)
+            throws IOException {
+        ChannelExec channel = on.createExecChannel(remoteCommand);
         channel.setOut(out);
         channel.setErr(err);
         channel.setRedirectErrorStream(false);
@@ -350,6 +364,7 @@ public final class SshTransport implements HostTransport {
             }
             return List.copyOf(loaded);
         } catch (IOException | GeneralSecurityException | RuntimeException e) {
+            // Zero attempts: nothing was sent to the host.
             throw new TransportException.ConnectFailed(endpoint.name(), endpoint.displayAddress(), 0,
                     "cannot load identity file " + file + " (an unencrypted OpenSSH private key is needed): "
                             + e.getMessage(), e);
@@ -392,12 +407,12 @@ public final class SshTransport implements HostTransport {
         return smaller.compareTo(floor) < 0 ? floor : smaller;
     }
 
-    private static void pause(Duration duration) {
+    private void pause(Duration duration) {
         try {
             Thread.sleep(duration);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new TransportException.ConnectionLost("?", "interrupted while waiting to reconnect", e);
+            throw new TransportException.ConnectionLost(endpoint.name(), "interrupted while waiting to reconnect", e);
         }
     }
 }

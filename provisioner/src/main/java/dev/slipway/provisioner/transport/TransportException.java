@@ -27,8 +27,9 @@ public abstract sealed class TransportException extends RuntimeException {
         private final int attempts;
 
         public ConnectFailed(String host, String address, int attempts, String reason, Throwable cause) {
-            super(host, "host " + host + " (" + address + "): cannot connect after " + attempts
-                    + (attempts == 1 ? " attempt: " : " attempts: ") + reason, cause);
+            super(host, "host " + host + " (" + address + "): cannot connect"
+                    + (attempts == 0 ? ": " : " after " + attempts + (attempts == 1 ? " attempt: " : " attempts: "))
+                    + reason, cause);
             this.address = address;
             this.attempts = attempts;
         }

@@ -108,6 +108,28 @@ class SshTransportCommandTest {
     }
 
     @Test
+    void commandsFromSeveralThreadsShareTheConnection() throws Exception {
+        List<HostOutcome<String>> outcomes = new HostFanout(8, new HostFanout.Listener() { })
+                .run(java.util.stream.IntStream.range(0, 8).boxed().toList(), i -> "call-" + i,
+                        i -> transport.run("echo " + i).orThrow().stdout().strip());
+
+        assertThat(outcomes).extracting(o -> ((HostOutcome.Succeeded<String>) o).value())
+                .containsExactly("0", "1", "2", "3", "4", "5", "6", "7");
+        assertThat(server.sessionsOpened()).isEqualTo(1);
+    }
+
+    @Test
+    void aDroppedConnectionIsReopenedForTheNextCommand() {
+        transport.run("true");
+        server.dropConnections();
+
+        CommandResult result = transport.run("echo back");
+
+        assertThat(result.stdout()).isEqualTo("back\n");
+        assertThat(server.sessionsOpened()).isEqualTo(2);
+    }
+
+    @Test
     void orThrowTurnsAFailureIntoAnErrorNamingHostCommandAndStderr() {
         CommandResult result = transport.run("echo broken >&2; exit 4");
 

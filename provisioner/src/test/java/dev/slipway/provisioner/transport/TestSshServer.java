@@ -121,6 +121,11 @@ final class TestSshServer implements AutoCloseable {
         return List.copyOf(commands);
     }
 
+    /** Drops every open connection, as a host reboot or a broken link would. */
+    void dropConnections() {
+        server.getActiveSessions().forEach(session -> session.close(true));
+    }
+
     int sessionsOpened() {
         return sessions.get();
     }
