@@ -64,7 +64,7 @@ final class EtcdCommand implements Runnable {
     @Mixin
     ClusterDirOption clusterDir;
 
-    @Option(names = {"-o", "--output"}, paramLabel = "PATH",
+    @Option(names = {"-o", "--out"}, paramLabel = "PATH",
         description = "A folder to save into, or a file name ending in .db (default: the cluster directory's snapshots/).")
     Path output;
 

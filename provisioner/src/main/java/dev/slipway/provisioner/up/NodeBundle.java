@@ -11,7 +11,8 @@ import java.util.Optional;
 /**
  * The files every machine runs, on this machine: the agent jar, its launcher script, the systemd
  * unit, and (for etcd members) the etcd binary. The agent jar and templates come from the Slipway
- * home ({@code -Dslipway.home}, set by {@code bin/slipway}); {@code SLIPWAY_AGENT_JAR} overrides the jar.
+ * home ({@code -Dslipway.home}, set by {@code bin/slipway}); {@code -Dslipway.agent.jar} or
+ * {@code SLIPWAY_AGENT_JAR} overrides the jar.
  * Downloading etcd by URL and sha256 into an artifact cache is not supported yet: the binary is the
  * inventory's {@code spec.etcd.binary} or the {@code etcd} on this machine's PATH.
  */
@@ -19,7 +20,8 @@ public record NodeBundle(Path agentJar, Path launcher, Path systemdUnit, Path et
 
   public static NodeBundle locate(Inventory inventory) {
     var home = Path.of(System.getProperty("slipway.home", ".")).toAbsolutePath().normalize();
-    var jar = Optional.ofNullable(System.getenv("SLIPWAY_AGENT_JAR")).filter(s -> !s.isBlank()).map(Path::of)
+    var jar = Optional.ofNullable(System.getProperty("slipway.agent.jar", System.getenv("SLIPWAY_AGENT_JAR")))
+        .filter(s -> !s.isBlank()).map(Path::of)
         .orElse(home.resolve("node-bootstrap/target/slipway-agent.jar"));
     var etcd = switch (inventory.etcd().binary()) {
       case EtcdSpec.EtcdBinary.File file -> file.path();

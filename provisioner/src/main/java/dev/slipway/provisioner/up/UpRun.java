@@ -122,16 +122,17 @@ public final class UpRun {
       case ETCD -> NodeRole.ETCD;
       case WORKER -> NodeRole.WORKER;
     }).toList();
-    var config = new AgentConfig(inventory.name(), new HostIdentity(host.name(), host.address(), roles), paths.root(),
-        Optional.empty(), new SnapshotSchedule(inventory.etcd().snapshotInterval(), inventory.etcd().snapshotsKept()));
+    var schedule = new SnapshotSchedule(inventory.etcd().snapshotInterval(), inventory.etcd().snapshotsKept());
+    var identity = new HostIdentity(host.name(), host.address(), roles);
     if (!host.has(Role.ETCD)) {
-      return config;
+      return new AgentConfig(inventory.name(), identity, paths.root(), Optional.empty(), schedule);
     }
     var member = member(host).orElseThrow(() -> new IllegalStateException("no etcd member planned for " + host.name()));
-    return config.withEtcd(new EtcdMemberConfig(member.name(), member.dataDirName(), EtcdEndpoints.clientUrl(host),
+    var etcd = new EtcdMemberConfig(member.name(), member.dataDirName(), EtcdEndpoints.clientUrl(host),
         EtcdEndpoints.peerUrl(host), member.initialCluster(),
         member.initialClusterState().equals("existing") ? InitialClusterState.EXISTING : InitialClusterState.NEW,
-        state.etcdToken(), paths.etcdBinary(), EtcdTlsFiles.standard(paths)));
+        state.etcdToken(), paths.etcdBinary(), EtcdTlsFiles.standard(paths));
+    return new AgentConfig(inventory.name(), identity, paths.root(), Optional.of(etcd), schedule);
   }
 
   /** agent.yaml's bytes exactly as {@link AgentConfig#write} writes them (the agent reads that format). */
