@@ -18,8 +18,10 @@ import java.util.function.IntConsumer;
  * test). Starts its own etcd on loopback.
  *
  * <pre>
- * java -cp control-plane/target-storage/test-classes:control-plane/target-storage/classes:$(deps) \
- *     dev.slipway.controlplane.storage.StorageBenchmark [objects=5000] [concurrency=32]
+ * mvn -q -Dbuild.suffix=-bench -pl control-plane -am test-compile
+ * mvn -q -Dbuild.suffix=-bench -pl control-plane dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=/tmp/cp
+ * java -cp control-plane/target-bench/test-classes:control-plane/target-bench/classes:$(cat /tmp/cp) \
+ *     dev.slipway.controlplane.storage.StorageBenchmark [objects per round=5000] [concurrency=32]
  * </pre>
  */
 public final class StorageBenchmark {
