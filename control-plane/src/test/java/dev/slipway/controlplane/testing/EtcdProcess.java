@@ -15,6 +15,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -34,6 +36,12 @@ public final class EtcdProcess implements AutoCloseable {
     private static final Path ETCD = Path.of("/usr/bin/etcd");
     private static final Path ETCDCTL = Path.of("/usr/bin/etcdctl");
     private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
+    // etcd outlives a test JVM that exits without close(); this reaps what is still running.
+    private static final Set<Process> RUNNING = ConcurrentHashMap.newKeySet();
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> RUNNING.forEach(Process::destroyForcibly), "etcd-reaper"));
+    }
 
     /** Server side of TLS: etcd's serving certificate and key, and the CA that client certificates must chain to. */
     public record ServerTls(Path caPem, Path serverCertPem, Path serverKeyPem) {
@@ -111,6 +119,7 @@ public final class EtcdProcess implements AutoCloseable {
     /** Kills etcd at once (SIGKILL), as a member failure would; data stays for {@link #resume()}. */
     public void kill() {
         if (process != null) {
+            RUNNING.remove(process);
             process.destroyForcibly();
             try {
                 process.waitFor(10, TimeUnit.SECONDS);
@@ -175,6 +184,7 @@ public final class EtcdProcess implements AutoCloseable {
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(directory.resolve("etcd.log").toFile()))
                     .start();
+            RUNNING.add(process);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start " + ETCD + " (is the etcd-server package installed?)", e);
         }
