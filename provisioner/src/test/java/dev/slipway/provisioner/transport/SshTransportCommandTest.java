@@ -4,12 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import java.io.ByteArrayInputStream;
+import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.IntStream;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -101,8 +104,8 @@ class SshTransportCommandTest {
         for (int i = 0; i < 5; i++) {
             transport.run("true");
         }
-        transport.upload(new java.io.ByteArrayInputStream("x".getBytes()), dir.resolve("one").toString(), FileAttributes.publicFile());
-        transport.download(dir.resolve("one").toString(), java.io.OutputStream.nullOutputStream());
+        transport.upload(new ByteArrayInputStream("x".getBytes()), dir.resolve("one").toString(), FileAttributes.publicFile());
+        transport.download(dir.resolve("one").toString(), OutputStream.nullOutputStream());
 
         assertThat(server.sessionsOpened()).isEqualTo(1);
     }
@@ -110,7 +113,7 @@ class SshTransportCommandTest {
     @Test
     void commandsFromSeveralThreadsShareTheConnection() throws Exception {
         List<HostOutcome<String>> outcomes = new HostFanout(8, new HostFanout.Listener() { })
-                .run(java.util.stream.IntStream.range(0, 8).boxed().toList(), i -> "call-" + i,
+                .run(IntStream.range(0, 8).boxed().toList(), i -> "call-" + i,
                         i -> transport.run("echo " + i).orThrow().stdout().strip());
 
         assertThat(outcomes).extracting(o -> ((HostOutcome.Succeeded<String>) o).value())
