@@ -1,0 +1,437 @@
+package dev.slipway.agent.runtime.containerd;
+
+import dev.slipway.agent.runtime.ContainerRuntime;
+import dev.slipway.agent.runtime.ContainerRuntimeException;
+import dev.slipway.agent.runtime.ContainerSpec;
+import dev.slipway.agent.runtime.ContainerState;
+import dev.slipway.agent.runtime.ContainerStatus;
+import dev.slipway.agent.runtime.ExecResult;
+import dev.slipway.agent.runtime.ExecSession;
+import dev.slipway.agent.runtime.PortMapping;
+import dev.slipway.agent.runtime.SandboxSpec;
+import dev.slipway.agent.runtime.SandboxStatus;
+import dev.slipway.agent.runtime.cri.v1.ContainerConfig;
+import dev.slipway.agent.runtime.cri.v1.ContainerFilter;
+import dev.slipway.agent.runtime.cri.v1.ContainerMetadata;
+import dev.slipway.agent.runtime.cri.v1.ContainerStatusRequest;
+import dev.slipway.agent.runtime.cri.v1.CreateContainerRequest;
+import dev.slipway.agent.runtime.cri.v1.ExecSyncRequest;
+import dev.slipway.agent.runtime.cri.v1.ExecSyncResponse;
+import dev.slipway.agent.runtime.cri.v1.ImageServiceGrpc;
+import dev.slipway.agent.runtime.cri.v1.ImageSpec;
+import dev.slipway.agent.runtime.cri.v1.ImageStatusRequest;
+import dev.slipway.agent.runtime.cri.v1.KeyValue;
+import dev.slipway.agent.runtime.cri.v1.LinuxContainerConfig;
+import dev.slipway.agent.runtime.cri.v1.LinuxContainerResources;
+import dev.slipway.agent.runtime.cri.v1.LinuxPodSandboxConfig;
+import dev.slipway.agent.runtime.cri.v1.LinuxSandboxSecurityContext;
+import dev.slipway.agent.runtime.cri.v1.ListContainersRequest;
+import dev.slipway.agent.runtime.cri.v1.ListPodSandboxRequest;
+import dev.slipway.agent.runtime.cri.v1.Mount;
+import dev.slipway.agent.runtime.cri.v1.NamespaceMode;
+import dev.slipway.agent.runtime.cri.v1.NamespaceOption;
+import dev.slipway.agent.runtime.cri.v1.PodSandboxConfig;
+import dev.slipway.agent.runtime.cri.v1.PodSandboxMetadata;
+import dev.slipway.agent.runtime.cri.v1.PodSandboxState;
+import dev.slipway.agent.runtime.cri.v1.PodSandboxStatusRequest;
+import dev.slipway.agent.runtime.cri.v1.Protocol;
+import dev.slipway.agent.runtime.cri.v1.RemoveContainerRequest;
+import dev.slipway.agent.runtime.cri.v1.RemoveImageRequest;
+import dev.slipway.agent.runtime.cri.v1.RemovePodSandboxRequest;
+import dev.slipway.agent.runtime.cri.v1.RunPodSandboxRequest;
+import dev.slipway.agent.runtime.cri.v1.RuntimeServiceGrpc;
+import dev.slipway.agent.runtime.cri.v1.StartContainerRequest;
+import dev.slipway.agent.runtime.cri.v1.StopContainerRequest;
+import dev.slipway.agent.runtime.cri.v1.StopPodSandboxRequest;
+import dev.slipway.agent.runtime.cri.v1.VersionRequest;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.netty.NettyChannelBuilder;
+import io.netty.channel.epoll.EpollDomainSocketChannel;
+import io.netty.channel.epoll.EpollEventLoopGroup;
+import io.netty.channel.unix.DomainSocketAddress;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The containerd runtime: CRI v1 over containerd's gRPC unix socket for pods, containers, exec and
+ * images, plus containerd's own {@code ctr} where the CRI has no call (image import, streamed exec).
+ */
+public final class ContainerdRuntime implements ContainerRuntime {
+
+  private static final Logger log = LoggerFactory.getLogger(ContainerdRuntime.class);
+  private static final String NAMESPACE = "k8s.io";
+  private static final Duration CALL_TIMEOUT = Duration.ofMinutes(2);
+  private static final long CPU_PERIOD_MICROS = 100_000;
+  private static final Pattern UNPACKED = Pattern.compile("^unpacking (\\S+) \\(sha256:[0-9a-f]+\\)\\.\\.\\.done$", Pattern.MULTILINE);
+
+  private final Path socket;
+  private final String ctr;
+  private final EpollEventLoopGroup eventLoop;
+  private final ManagedChannel channel;
+  private final RuntimeServiceGrpc.RuntimeServiceBlockingStub runtime;
+  private final ImageServiceGrpc.ImageServiceBlockingStub images;
+  // CreateContainer wants the sandbox's config again (containerd names containers after the pod).
+  private final Map<String, PodSandboxConfig> sandboxConfigs = new ConcurrentHashMap<>();
+
+  private ContainerdRuntime(Path socket, String ctr) {
+    this.socket = socket;
+    this.ctr = ctr;
+    this.eventLoop = new EpollEventLoopGroup(1);
+    this.channel = NettyChannelBuilder.forAddress(new DomainSocketAddress(socket.toFile()))
+        .eventLoopGroup(eventLoop)
+        .channelType(EpollDomainSocketChannel.class)
+        .overrideAuthority("localhost")
+        .usePlaintext()
+        .maxInboundMessageSize(16 * 1024 * 1024)
+        .build();
+    this.runtime = RuntimeServiceGrpc.newBlockingStub(channel);
+    this.images = ImageServiceGrpc.newBlockingStub(channel);
+  }
+
+  /** Connects to containerd's socket; {@code ctr} is containerd's CLI (usually just {@code ctr}). */
+  public static ContainerdRuntime connect(Path socket, String ctr) {
+    return new ContainerdRuntime(socket, ctr);
+  }
+
+  public Path socket() {
+    return socket;
+  }
+
+  @Override
+  public String version() {
+    var response = call("Version", "containerd", () -> rt().version(VersionRequest.newBuilder().setVersion("v1").build()));
+    return response.getRuntimeName() + "://" + response.getRuntimeVersion();
+  }
+
+  // ---- sandboxes ----
+
+  @Override
+  public String runPodSandbox(SandboxSpec spec) {
+    PodSandboxConfig config = sandboxConfig(spec);
+    String id = call("RunPodSandbox", spec.fullName(),
+        () -> rt().runPodSandbox(RunPodSandboxRequest.newBuilder().setConfig(config).build())).getPodSandboxId();
+    sandboxConfigs.put(id, config);
+    return id;
+  }
+
+  @Override
+  public void stopPodSandbox(String sandboxId) {
+    ignoringNotFound(() -> call("StopPodSandbox", sandboxId,
+        () -> rt().stopPodSandbox(StopPodSandboxRequest.newBuilder().setPodSandboxId(sandboxId).build())));
+  }
+
+  @Override
+  public void removePodSandbox(String sandboxId) {
+    ignoringNotFound(() -> call("RemovePodSandbox", sandboxId,
+        () -> rt().removePodSandbox(RemovePodSandboxRequest.newBuilder().setPodSandboxId(sandboxId).build())));
+    sandboxConfigs.remove(sandboxId);
+  }
+
+  @Override
+  public List<SandboxStatus> listPodSandboxes() {
+    var items = call("ListPodSandbox", "all", () -> rt().listPodSandbox(ListPodSandboxRequest.getDefaultInstance())).getItemsList();
+    // The list carries no addresses; the status call does.
+    return items.stream().map(item -> podSandboxStatus(item.getId())).flatMap(Optional::stream).toList();
+  }
+
+  @Override
+  public Optional<SandboxStatus> podSandboxStatus(String sandboxId) {
+    return optional(() -> call("PodSandboxStatus", sandboxId,
+        () -> rt().podSandboxStatus(PodSandboxStatusRequest.newBuilder().setPodSandboxId(sandboxId).build())))
+        .map(response -> {
+          var s = response.getStatus();
+          var m = s.getMetadata();
+          return new SandboxStatus(s.getId(), m.getName(), m.getNamespace(), m.getUid(), m.getAttempt(),
+              s.getState() == PodSandboxState.SANDBOX_READY ? SandboxStatus.State.READY : SandboxStatus.State.NOT_READY,
+              instant(s.getCreatedAt()), s.getNetwork().getIp(), s.getLabelsMap());
+        });
+  }
+
+  // ---- containers ----
+
+  @Override
+  public String createContainer(String sandboxId, ContainerSpec spec) {
+    PodSandboxConfig sandbox = sandboxConfigs.computeIfAbsent(sandboxId, this::sandboxConfigFromStatus).toBuilder()
+        .setLogDirectory(spec.logPath().getParent().toString())
+        .build();
+    ContainerConfig.Builder config = ContainerConfig.newBuilder()
+        .setMetadata(ContainerMetadata.newBuilder().setName(spec.name()).setAttempt(spec.attempt()))
+        .setImage(ImageSpec.newBuilder().setImage(spec.image()))
+        .addAllCommand(spec.command())
+        .addAllArgs(spec.args())
+        .setWorkingDir(spec.workingDir())
+        .putAllLabels(spec.labels())
+        // Relative to the sandbox's log directory, which we set to the log file's folder above.
+        .setLogPath(spec.logPath().getFileName().toString())
+        .setLinux(LinuxContainerConfig.newBuilder().setResources(resources(spec.resources())));
+    spec.env().entrySet().stream().sorted(Map.Entry.comparingByKey())
+        .forEach(e -> config.addEnvs(KeyValue.newBuilder().setKey(e.getKey()).setValue(e.getValue())));
+    for (ContainerSpec.Mount m : spec.mounts()) {
+      config.addMounts(Mount.newBuilder().setHostPath(m.hostPath().toString()).setContainerPath(m.containerPath()).setReadonly(m.readOnly()));
+    }
+    try {
+      Files.createDirectories(spec.logPath().getParent());
+    } catch (IOException e) {
+      throw new ContainerRuntimeException("cannot create log folder " + spec.logPath().getParent() + " for container " + spec.name(), e);
+    }
+    return call("CreateContainer", spec.name() + " in sandbox " + sandboxId, () -> rt().createContainer(CreateContainerRequest.newBuilder()
+        .setPodSandboxId(sandboxId).setConfig(config).setSandboxConfig(sandbox).build())).getContainerId();
+  }
+
+  @Override
+  public void startContainer(String containerId) {
+    call("StartContainer", containerId, () -> rt().startContainer(StartContainerRequest.newBuilder().setContainerId(containerId).build()));
+  }
+
+  @Override
+  public void stopContainer(String containerId, Duration grace) {
+    // CRI counts the grace period in whole seconds; round up so that a container never gets less.
+    long seconds = (grace.toMillis() + 999) / 1000;
+    ignoringNotFound(() -> call("StopContainer", containerId,
+        () -> runtime.withDeadlineAfter(CALL_TIMEOUT.toMillis() + seconds * 1000, TimeUnit.MILLISECONDS)
+            .stopContainer(StopContainerRequest.newBuilder().setContainerId(containerId).setTimeout(seconds).build())));
+  }
+
+  @Override
+  public void removeContainer(String containerId) {
+    ignoringNotFound(() -> call("RemoveContainer", containerId,
+        () -> rt().removeContainer(RemoveContainerRequest.newBuilder().setContainerId(containerId).build())));
+  }
+
+  @Override
+  public List<ContainerStatus> listContainers(String sandboxId) {
+    var containers = call("ListContainers", "sandbox " + sandboxId, () -> rt().listContainers(ListContainersRequest.newBuilder()
+        .setFilter(ContainerFilter.newBuilder().setPodSandboxId(sandboxId)).build())).getContainersList();
+    // Exit codes and times come only with the status call.
+    return containers.stream().map(c -> containerStatus(c.getId(), sandboxId)).flatMap(Optional::stream).toList();
+  }
+
+  @Override
+  public Optional<ContainerStatus> containerStatus(String containerId) {
+    // The status carries no sandbox id; the list entry does.
+    var listed = call("ListContainers", containerId, () -> rt().listContainers(ListContainersRequest.newBuilder()
+        .setFilter(ContainerFilter.newBuilder().setId(containerId)).build())).getContainersList();
+    return listed.isEmpty() ? Optional.empty() : containerStatus(containerId, listed.getFirst().getPodSandboxId());
+  }
+
+  private Optional<ContainerStatus> containerStatus(String containerId, String sandboxId) {
+    return optional(() -> call("ContainerStatus", containerId,
+        () -> rt().containerStatus(ContainerStatusRequest.newBuilder().setContainerId(containerId).build())))
+        .map(response -> {
+          var s = response.getStatus();
+          ContainerState state = switch (s.getState()) {
+            case CONTAINER_CREATED -> new ContainerState.Created();
+            case CONTAINER_RUNNING -> new ContainerState.Running(instant(s.getStartedAt()));
+            case CONTAINER_EXITED -> new ContainerState.Exited(instant(s.getStartedAt()), instant(s.getFinishedAt()), s.getExitCode(), s.getReason());
+            default -> new ContainerState.Unknown(s.getReason().isEmpty() ? s.getMessage() : s.getReason());
+          };
+          return new ContainerStatus(s.getId(), sandboxId, s.getMetadata().getName(), s.getMetadata().getAttempt(),
+              s.getImage().getImage(), state, instant(s.getCreatedAt()), Path.of(s.getLogPath()));
+        });
+  }
+
+  // ---- exec ----
+
+  @Override
+  public ExecResult execSync(String containerId, List<String> command, Duration timeout) {
+    long seconds = Math.max(1, (timeout.toMillis() + 999) / 1000);
+    ExecSyncResponse response = call("ExecSync " + command, containerId,
+        () -> runtime.withDeadlineAfter(seconds * 1000 + 30_000, TimeUnit.MILLISECONDS)
+            .execSync(ExecSyncRequest.newBuilder().setContainerId(containerId).addAllCmd(command).setTimeout(seconds).build()));
+    return new ExecResult(response.getExitCode(), response.getStdout().toByteArray(), response.getStderr().toByteArray());
+  }
+
+  @Override
+  public ExecSession exec(String containerId, List<String> command) {
+    // The CRI's Exec only hands out a URL on containerd's streaming server (SPDY or WebSocket);
+    // containerd's own CLI gives the same process with plain pipes.
+    List<String> argv = new ArrayList<>(List.of(ctr, "--address", socket.toString(), "--namespace", NAMESPACE,
+        "tasks", "exec", "--exec-id", "slipway-" + UUID.randomUUID().toString().substring(0, 8), containerId));
+    argv.addAll(command);
+    try {
+      return new CtrExecSession(new ProcessBuilder(argv).start());
+    } catch (IOException e) {
+      throw new ContainerRuntimeException("exec " + command + " in container " + containerId + ": cannot run " + ctr + ": " + e.getMessage(), e);
+    }
+  }
+
+  // ---- images ----
+
+  @Override
+  public boolean hasImage(String image) {
+    var response = call("ImageStatus", image, () -> img().imageStatus(ImageStatusRequest.newBuilder()
+        .setImage(ImageSpec.newBuilder().setImage(image)).build()));
+    return response.hasImage() && !response.getImage().getId().isEmpty();
+  }
+
+  @Override
+  public List<String> importImages(Path tarball) {
+    if (!Files.isRegularFile(tarball)) {
+      throw new ContainerRuntimeException("image bundle " + tarball + " is not a file");
+    }
+    // The CRI has no import call (it only pulls from registries), so containerd's own CLI imports
+    // the bundle into the namespace that the CRI plugin serves.
+    List<String> argv = List.of(ctr, "--address", socket.toString(), "--namespace", NAMESPACE, "images", "import", tarball.toString());
+    try {
+      Process process = new ProcessBuilder(argv).redirectErrorStream(true).start();
+      String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      if (!process.waitFor(5, TimeUnit.MINUTES) || process.exitValue() != 0) {
+        process.destroyForcibly();
+        throw new ContainerRuntimeException("cannot import image bundle " + tarball + " into containerd at " + socket + ": " + output.strip());
+      }
+      List<String> refs = new ArrayList<>();
+      Matcher m = UNPACKED.matcher(output);
+      while (m.find()) {
+        refs.add(m.group(1));
+      }
+      log.info("imported {} from {}", refs, tarball);
+      return refs;
+    } catch (IOException e) {
+      throw new ContainerRuntimeException("cannot import image bundle " + tarball + ": cannot run " + ctr + ": " + e.getMessage(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new ContainerRuntimeException("import of image bundle " + tarball + " was interrupted", e);
+    }
+  }
+
+  @Override
+  public void removeImage(String image) {
+    ignoringNotFound(() -> call("RemoveImage", image, () -> img().removeImage(RemoveImageRequest.newBuilder()
+        .setImage(ImageSpec.newBuilder().setImage(image)).build())));
+  }
+
+  @Override
+  public void close() {
+    channel.shutdownNow();
+    try {
+      channel.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    eventLoop.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+  }
+
+  // ---- inside ----
+
+  static PodSandboxConfig sandboxConfig(SandboxSpec spec) {
+    PodSandboxConfig.Builder config = PodSandboxConfig.newBuilder()
+        .setMetadata(PodSandboxMetadata.newBuilder().setName(spec.name()).setNamespace(spec.namespace())
+            .setUid(spec.uid()).setAttempt(spec.attempt()))
+        .setHostname(spec.hostname())
+        .setLogDirectory(spec.logDirectory().toString())
+        .putAllLabels(spec.labels())
+        .setLinux(LinuxPodSandboxConfig.newBuilder()
+            .setCgroupParent(cgroupParent(spec.uid()))
+            .setSecurityContext(LinuxSandboxSecurityContext.newBuilder().setNamespaceOptions(NamespaceOption.newBuilder()
+                .setNetwork(spec.hostNetwork() ? NamespaceMode.NODE : NamespaceMode.POD)
+                .setPid(NamespaceMode.CONTAINER)
+                .setIpc(NamespaceMode.POD))));
+    for (PortMapping p : spec.ports()) {
+      config.addPortMappings(dev.slipway.agent.runtime.cri.v1.PortMapping.newBuilder()
+          .setProtocol(switch (p.protocol()) {
+            case TCP -> Protocol.TCP;
+            case UDP -> Protocol.UDP;
+            case SCTP -> Protocol.SCTP;
+          })
+          .setContainerPort(p.containerPort()).setHostPort(p.hostPort()).setHostIp(p.hostIp()));
+    }
+    return config.build();
+  }
+
+  /** Every pod's cgroup sits under /slipway (cgroupfs driver), one folder per pod, as the kubelet does under /kubepods. */
+  public static String cgroupParent(String podUid) {
+    return "/slipway/pod" + podUid.replaceAll("[^A-Za-z0-9_-]", "_");
+  }
+
+  static LinuxContainerResources resources(ContainerSpec.Resources r) {
+    LinuxContainerResources.Builder b = LinuxContainerResources.newBuilder();
+    if (r.cpuMillis() > 0) {
+      b.setCpuPeriod(CPU_PERIOD_MICROS).setCpuQuota(r.cpuMillis() * CPU_PERIOD_MICROS / 1000)
+          .setCpuShares(Math.max(2, r.cpuMillis() * 1024 / 1000));
+    }
+    if (r.memoryBytes() > 0) {
+      b.setMemoryLimitInBytes(r.memoryBytes());
+    }
+    return b.build();
+  }
+
+  private PodSandboxConfig sandboxConfigFromStatus(String sandboxId) {
+    var status = call("PodSandboxStatus", sandboxId,
+        () -> rt().podSandboxStatus(PodSandboxStatusRequest.newBuilder().setPodSandboxId(sandboxId).build())).getStatus();
+    return PodSandboxConfig.newBuilder().setMetadata(status.getMetadata()).putAllLabels(status.getLabelsMap())
+        .setLinux(LinuxPodSandboxConfig.newBuilder().setCgroupParent(cgroupParent(status.getMetadata().getUid())))
+        .build();
+  }
+
+  private RuntimeServiceGrpc.RuntimeServiceBlockingStub rt() {
+    return runtime.withDeadlineAfter(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  private ImageServiceGrpc.ImageServiceBlockingStub img() {
+    return images.withDeadlineAfter(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  private <T> T call(String what, String subject, Supplier<T> call) {
+    try {
+      return call.get();
+    } catch (StatusRuntimeException e) {
+      throw new CriCallException(what, subject, socket, e);
+    }
+  }
+
+  private static <T> Optional<T> optional(Supplier<T> call) {
+    try {
+      return Optional.of(call.get());
+    } catch (CriCallException e) {
+      if (e.notFound()) {
+        return Optional.empty();
+      }
+      throw e;
+    }
+  }
+
+  private static void ignoringNotFound(Runnable call) {
+    optional(() -> {
+      call.run();
+      return Boolean.TRUE;
+    });
+  }
+
+  private static Instant instant(long nanos) {
+    return nanos == 0 ? Instant.EPOCH : Instant.ofEpochSecond(0, nanos);
+  }
+
+  /** A CRI call that containerd refused or that did not reach it. */
+  static final class CriCallException extends ContainerRuntimeException {
+    private final Status.Code code;
+
+    CriCallException(String what, String subject, Path socket, StatusRuntimeException cause) {
+      super("containerd " + what + " (" + subject + ") failed: " + cause.getStatus().getCode()
+          + (cause.getStatus().getDescription() == null ? "" : ": " + cause.getStatus().getDescription())
+          + (cause.getStatus().getCode() == Status.Code.UNAVAILABLE ? " (is containerd running at " + socket + "?)" : ""), cause);
+      this.code = cause.getStatus().getCode();
+    }
+
+    boolean notFound() {
+      return code == Status.Code.NOT_FOUND;
+    }
+  }
+}
