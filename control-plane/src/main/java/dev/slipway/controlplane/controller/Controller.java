@@ -69,6 +69,26 @@ public final class Controller implements AutoCloseable {
         return this;
     }
 
+    /** Enqueues the keys {@code keys} maps an object to only when the object is deleted. */
+    public <T extends HasMetadata> Controller watchDeletions(SharedIndexInformer<T> informer,
+                                                             Function<? super T, ? extends Collection<ObjectRef>> keys) {
+        informer.addEventHandler(new ResourceEventHandler<T>() {
+            @Override
+            public void onAdd(T object) {
+            }
+
+            @Override
+            public void onUpdate(T before, T after) {
+            }
+
+            @Override
+            public void onDelete(T object, boolean finalStateUnknown) {
+                keys.apply(object).forEach(queue::add);
+            }
+        });
+        return this;
+    }
+
     /** The object's own key. */
     public static List<ObjectRef> self(HasMetadata object) {
         return List.of(ObjectRef.of(object));
