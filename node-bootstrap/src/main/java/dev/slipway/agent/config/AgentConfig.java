@@ -15,6 +15,7 @@ import tools.jackson.core.JacksonException;
  *
  * @param etcd present when this machine is an etcd member
  * @param apiServer present when this machine is a master that serves the API
+ * @param kubelet present when this machine runs pods (workers, and masters that also run them)
  */
 public record AgentConfig(
     String cluster,
@@ -22,7 +23,8 @@ public record AgentConfig(
     Path rootDir,
     Optional<EtcdMemberConfig> etcd,
     SnapshotSchedule snapshots,
-    Optional<ApiServerSection> apiServer) {
+    Optional<ApiServerSection> apiServer,
+    Optional<KubeletSection> kubelet) {
 
   public AgentConfig {
     ConfigChecks.required(cluster, "cluster");
@@ -30,6 +32,7 @@ public record AgentConfig(
     ConfigChecks.required(rootDir, "rootDir");
     etcd = etcd == null ? Optional.empty() : etcd;
     apiServer = apiServer == null ? Optional.empty() : apiServer;
+    kubelet = kubelet == null ? Optional.empty() : kubelet;
     snapshots = snapshots == null ? SnapshotSchedule.DEFAULT : snapshots;
     rootDir = rootDir.toAbsolutePath().normalize();
     if (host.has(NodeRole.ETCD) && etcd.isEmpty()) {
@@ -39,7 +42,13 @@ public record AgentConfig(
 
   /** A host without an API server (workers, etcd-only hosts, and masters before the control plane is configured). */
   public AgentConfig(String cluster, HostIdentity host, Path rootDir, Optional<EtcdMemberConfig> etcd, SnapshotSchedule snapshots) {
-    this(cluster, host, rootDir, etcd, snapshots, Optional.empty());
+    this(cluster, host, rootDir, etcd, snapshots, Optional.empty(), Optional.empty());
+  }
+
+  /** A host without a kubelet. */
+  public AgentConfig(String cluster, HostIdentity host, Path rootDir, Optional<EtcdMemberConfig> etcd, SnapshotSchedule snapshots,
+      Optional<ApiServerSection> apiServer) {
+    this(cluster, host, rootDir, etcd, snapshots, apiServer, Optional.empty());
   }
 
   public AgentPaths paths() {
@@ -47,11 +56,15 @@ public record AgentConfig(
   }
 
   public AgentConfig withEtcd(EtcdMemberConfig member) {
-    return new AgentConfig(cluster, host, rootDir, Optional.of(member), snapshots, apiServer);
+    return new AgentConfig(cluster, host, rootDir, Optional.of(member), snapshots, apiServer, kubelet);
   }
 
   public AgentConfig withApiServer(ApiServerSection section) {
-    return new AgentConfig(cluster, host, rootDir, etcd, snapshots, Optional.of(section));
+    return new AgentConfig(cluster, host, rootDir, etcd, snapshots, Optional.of(section), kubelet);
+  }
+
+  public AgentConfig withKubelet(KubeletSection section) {
+    return new AgentConfig(cluster, host, rootDir, etcd, snapshots, apiServer, Optional.of(section));
   }
 
   public static AgentConfig read(Path file) {

@@ -165,7 +165,7 @@ public final class ApiHandler extends Handler.Abstract {
                 yield null;
             }
             case "create" -> api.name().isEmpty()
-                    ? rest.create(resource, namespace, body(request), query, manager)
+                    ? rest.create(resource, namespace, withRequester(resource, body(request), user), query, manager)
                     : rest.createSubresource(resource, namespace, api.name(), api.subresource(), body(request), query, manager);
             case "update" -> rest.update(resource, namespace, api.name(), api.subresource(), body(request), query, manager);
             case "patch" -> {
@@ -324,6 +324,20 @@ public final class ApiHandler extends Handler.Abstract {
         } catch (IOException e) {
             throw ApiError.badRequest("could not read the request body: " + e.getMessage());
         }
+    }
+
+    /** A CSR records who asked for it, whatever its body says, as Kubernetes does: the signer's approver trusts these fields. */
+    private static JsonNode withRequester(ResourceDescriptor resource, JsonNode body, UserInfo user) {
+        if (!resource.kind().equals("CertificateSigningRequest") || !(body instanceof ObjectNode object)) {
+            return body;
+        }
+        ObjectNode spec = Json.child(object, "spec");
+        spec.put("username", user.name());
+        spec.put("uid", user.uid());
+        var groups = spec.putArray("groups");
+        user.groups().forEach(groups::add);
+        spec.remove("extra");
+        return object;
     }
 
     private static JsonNode body(Request request) {
