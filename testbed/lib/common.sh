@@ -80,13 +80,15 @@ anchor_pid() {
   echo "$pid"
 }
 
-# Prints the pid of the host's listening sshd, or fails when it is not running.
+# Prints the pid of the host's listening sshd (the sshd whose parent is the anchor, the host's
+# PID 1; its pid file holds the pid as the host sees it), or fails when it is not running.
 sshd_pid() {
-  local h=$1 pid
-  pid=$(cat "$(host_dir "$h")/run/sshd.pid" 2>/dev/null) || return 1
-  [ -n "$pid" ] && [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = sshd ] || return 1
-  [ "$(ns_id "/proc/$pid/ns/net")" = "$(file_ns_id "/run/netns/$(host_ns "$h")")" ] || return 1
-  echo "$pid"
+  local h=$1 apid pid
+  apid=$(anchor_pid "$h") || return 1
+  for pid in $(ps -o pid= --ppid "$apid"); do
+    [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = sshd ] && { echo "$pid"; return 0; }
+  done
+  return 1
 }
 
 # The caller and its ancestors: never killed, so that a script may run inside what it stops.
@@ -170,6 +172,7 @@ write_sshd_config() {
 Port 22
 ListenAddress $(host_address "$h")
 HostKey $d/ssh/ssh_host_ed25519_key
+# The pid as the host sees it (the host has its own PID namespace).
 PidFile $d/run/sshd.pid
 AuthorizedKeysFile $AUTHORIZED_KEYS
 PermitRootLogin prohibit-password
@@ -192,7 +195,7 @@ start_sshd() {
   d=$(host_dir "$h")
   apid=$(anchor_pid "$h") || die "$h is powered off"
   mkdir -p "$d/log"
-  nsenter -t "$apid" --net --mount --uts -- /usr/sbin/sshd -f "$d/ssh/sshd_config" -E "$d/log/sshd.log" \
+  nsenter -t "$apid" --net --mount --uts --pid -- /usr/sbin/sshd -f "$d/ssh/sshd_config" -E "$d/log/sshd.log" \
     || die "$h: sshd refused to start; see $d/log/sshd.log"
   wait_for_sshd "$h"
 }
@@ -208,25 +211,39 @@ stop_sshd() {
   kill -KILL "$pid" 2>/dev/null || true
 }
 
-# Boots a powered-off host: link up, a fresh anchor (new mount and UTS namespaces, the host's
-# folders bound from its "disk", a private /tmp), then sshd.
+# Boots a powered-off host: network card up, a fresh anchor as PID 1 of new PID, mount and UTS
+# namespaces (the host's folders bound from its "disk", its own /proc and /tmp), then sshd.
 boot_host() {
-  local h=$1 ns d round apid
+  local h=$1 ns d round apid=""
   ns=$(host_ns "$h")
   d=$(host_dir "$h")
   mkdir -p "$d/run" "$d/log"
-  rm -f "$d/run/anchor.pid" "$d/run/mntns" "$d/run/sshd.pid"
+  rm -f "$d/run/anchor.pid" "$d/run/mntns"
   ip -n "$ns" link set eth0 up
   setsid -f nsenter --net="/run/netns/$ns" -- \
-    unshare --mount --uts --propagation private -- \
+    unshare --pid --fork --mount-proc --mount --uts --propagation private -- \
     /bin/bash "$TESTBED_HOME/lib/host-init.sh" "$h" "$d" </dev/null >>"$d/log/boot.log" 2>&1
   for ((round = 0; round < 100; round++)); do
-    apid=$(anchor_pid "$h") && break
+    find_anchor "$h" && apid=$(anchor_pid "$h") && break
     sleep 0.1
   done
-  [ -n "${apid:-}" ] || die "$h: did not boot within 10 s; see $d/log/boot.log"
+  [ -n "$apid" ] || die "$h: did not boot within 10 s; see $d/log/boot.log"
   start_sshd "$h"
   forget_neighbour "$h"
+}
+
+# Finds the anchor by its argv0 and records its pid as the machine sees it (inside, it is 1).
+find_anchor() {
+  local h=$1 file pid
+  for file in $(grep -lzx "slipway-host-$h" /proc/[0-9]*/cmdline 2>/dev/null); do
+    pid=${file#/proc/}
+    pid=${pid%/cmdline}
+    # The anchor's parent is unshare; a child forked by the anchor briefly has the same argv0.
+    [ "$(ps -o comm= -p "$(ps -o ppid= -p "$pid" | tr -d ' ')" 2>/dev/null)" = unshare ] || continue
+    echo "$pid" >"$(host_dir "$h")/run/anchor.pid"
+    anchor_pid "$h" >/dev/null && return 0
+  done
+  return 1
 }
 
 # Forgets failed address lookups of the host in the lab and on every host, so that it is
@@ -246,7 +263,7 @@ power_off_host() {
   d=$(host_dir "$h")
   kill_all host_pids "$h"
   ip -n "$(host_ns "$h")" link set eth0 down 2>/dev/null || true
-  rm -f "$d/run/anchor.pid" "$d/run/mntns" "$d/run/sshd.pid"
+  rm -f "$d/run/anchor.pid" "$d/run/mntns"
 }
 
 # The host key that known_hosts lists: the original one while a rekey is in force.

@@ -57,6 +57,17 @@ class TestbedE2ETest {
     }
 
     @Test
+    void eachHostSeesOnlyItsOwnProcesses() {
+        testbed.exec("master-1", "sleep 1001 >/dev/null 2>&1 &");
+
+        CommandOutput elsewhere = testbed.exec("master-3", "ps -e -o args= | grep -c '^sleep 1001$'");
+        CommandOutput there = testbed.exec("master-1", "ps -e -o args= | grep -c '^sleep 1001$'; pkill -f '^sleep 1001$'");
+
+        assertThat(elsewhere.stdout()).isEqualTo("0\n");
+        assertThat(there.stdout()).isEqualTo("1\n");
+    }
+
+    @Test
     void execPassesTheCommandsExitCodeAndOutputStreams() {
         CommandOutput output = testbed.exec(HOST, "echo out; echo err >&2; exit 3");
 
@@ -90,7 +101,7 @@ class TestbedE2ETest {
         testbed.power(HOST, Testbed.Power.ON);
 
         // Then
-        CommandOutput after = testbed.exec(HOST, "cat /var/lib/slipway/e2e-disk-marker; ls /tmp; pgrep -c -x sleep || true");
+        CommandOutput after = testbed.exec(HOST, "cat /var/lib/slipway/e2e-disk-marker; ls /tmp; ps -e -o args= | grep -c '^sleep 1000$' || true");
         assertThat(after.stdout()).isEqualTo("kept\n0\n");
         try (SshTransport transport = SshTransport.connect(quickEndpoint(HOST))) {
             assertThat(transport.run("hostname").orThrow().stdout()).isEqualTo(HOST + "\n");
