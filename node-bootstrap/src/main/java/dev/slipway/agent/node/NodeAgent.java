@@ -1,0 +1,155 @@
+package dev.slipway.agent.node;
+
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.NodeCondition;
+import io.fabric8.kubernetes.api.model.NodeStatus;
+import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
+import io.fabric8.kubernetes.api.model.coordination.v1.LeaseBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Registers this machine's Node, then every 10 s renews its Lease {@code kube-node-lease/<node>}
+ * and reports its status (Ready from the kubelet's own health); a change of readiness is reported
+ * at once through {@link #statusChanged()}.
+ */
+public final class NodeAgent implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(NodeAgent.class);
+  public static final Duration PERIOD = Duration.ofSeconds(10);
+  static final int LEASE_SECONDS = 40;
+  static final String LEASE_NAMESPACE = "kube-node-lease";
+
+  private final KubernetesClient client;
+  private final NodeDescription description;
+  private final BooleanSupplier ready;
+  private final Clock clock;
+  private final CountDownLatch closed = new CountDownLatch(1);
+  private final Object wake = new Object();
+  private boolean changed;
+  private Thread loop;
+
+  public NodeAgent(KubernetesClient client, NodeDescription description, BooleanSupplier ready, Clock clock) {
+    this.client = client;
+    this.description = description;
+    this.ready = ready;
+    this.clock = clock;
+  }
+
+  /** Registers (or updates) the Node, then starts the lease and status loop. */
+  public synchronized void start() {
+    register();
+    loop = Thread.ofVirtual().name("node-status").start(this::run);
+  }
+
+  void register() {
+    Node existing = client.nodes().withName(description.name()).get();
+    if (existing == null) {
+      try {
+        client.nodes().resource(description.node(clock.instant())).create();
+        log.info("registered node {}", description.name());
+      } catch (KubernetesClientException e) {
+        if (e.getCode() != 409) {
+          throw e;
+        }
+        existing = client.nodes().withName(description.name()).get();
+      }
+    }
+    if (existing != null) {
+      client.nodes().resource(description.merged(existing)).update();
+      log.info("node {} was registered already; labels and taints brought up to date", description.name());
+    }
+    reportStatus();
+  }
+
+  /** Asks for a status report now (readiness changed). */
+  public void statusChanged() {
+    synchronized (wake) {
+      changed = true;
+      wake.notifyAll();
+    }
+  }
+
+  private void run() {
+    while (closed.getCount() > 0) {
+      try {
+        renewLease();
+        reportStatus();
+      } catch (RuntimeException e) {
+        log.warn("node {}: lease or status update failed: {}", description.name(), e.getMessage());
+      }
+      try {
+        synchronized (wake) {
+          long until = System.nanoTime() + PERIOD.toNanos();
+          while (!changed && closed.getCount() > 0 && System.nanoTime() < until) {
+            TimeUnit.NANOSECONDS.timedWait(wake, until - System.nanoTime());
+          }
+          changed = false;
+        }
+      } catch (InterruptedException e) {
+        return;
+      }
+    }
+  }
+
+  void renewLease() {
+    var leases = client.leases().inNamespace(LEASE_NAMESPACE);
+    ZonedDateTime now = ZonedDateTime.ofInstant(clock.instant(), ZoneOffset.UTC);
+    Lease lease = leases.withName(description.name()).get();
+    if (lease == null) {
+      Node node = client.nodes().withName(description.name()).get();
+      LeaseBuilder builder = new LeaseBuilder().withNewMetadata().withName(description.name()).withNamespace(LEASE_NAMESPACE).endMetadata()
+          .withNewSpec().withHolderIdentity(description.name()).withLeaseDurationSeconds(LEASE_SECONDS).withRenewTime(now).endSpec();
+      if (node != null) {
+        builder.editMetadata().addNewOwnerReference().withApiVersion("v1").withKind("Node").withName(node.getMetadata().getName())
+            .withUid(node.getMetadata().getUid()).endOwnerReference().endMetadata();
+      }
+      leases.resource(builder.build()).create();
+      return;
+    }
+    lease.getSpec().setRenewTime(now);
+    lease.getSpec().setHolderIdentity(description.name());
+    lease.getSpec().setLeaseDurationSeconds(LEASE_SECONDS);
+    leases.resource(lease).update();
+  }
+
+  void reportStatus() {
+    Node node = client.nodes().withName(description.name()).get();
+    if (node == null) {
+      log.warn("node {} is gone from the API; registering it again", description.name());
+      client.nodes().resource(description.node(clock.instant())).create();
+      return;
+    }
+    boolean isReady = ready.getAsBoolean();
+    List<NodeCondition> previous = node.getStatus() == null || node.getStatus().getConditions() == null ? List.of() : node.getStatus().getConditions();
+    NodeStatus status = description.status(isReady, isReady ? "kubelet is posting ready status" : "container runtime is not ready",
+        clock.instant(), previous);
+    node.setStatus(status);
+    client.nodes().resource(node).updateStatus();
+  }
+
+  /** When the lease was last renewed, as the API holds it. */
+  public static Instant renewTime(Lease lease) {
+    return lease.getSpec().getRenewTime().toInstant();
+  }
+
+  @Override
+  public synchronized void close() {
+    closed.countDown();
+    statusChanged();
+    if (loop != null) {
+      loop.interrupt();
+    }
+  }
+}
