@@ -1,0 +1,230 @@
+package dev.slipway.controlplane.scheduler;
+
+import dev.slipway.controlplane.controller.Controller;
+import dev.slipway.controlplane.controller.LeaderElection;
+import dev.slipway.controlplane.controller.Lister;
+import dev.slipway.controlplane.controller.ObjectRef;
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The scheduler a master runs in-process, active on one master at a time (the holder of the
+ * {@code kube-system/kube-scheduler} Lease). While leading it keeps a {@link SchedulerCache} from
+ * node and pod informers and schedules pending pods with {@link PodScheduler}; losing the lease
+ * stops it, winning it again starts afresh with a new cache.
+ */
+public final class SchedulerService implements AutoCloseable {
+
+    /** Who this scheduler is (unique per master, e.g. the host name), its lease, and how many pods it binds at once. */
+    public record Settings(String identity, String leaseNamespace, String leaseName, int workers) {
+        public static Settings of(String identity) {
+            return new Settings(identity, "kube-system", "kube-scheduler", 4);
+        }
+    }
+
+    private static final Logger log = LoggerFactory.getLogger(SchedulerService.class);
+    private static final Duration SYNC_TIMEOUT = Duration.ofMinutes(2);
+
+    private final KubernetesClient client;
+    private final boolean ownsClient;
+    private final Settings settings;
+    private final LeaderElection election;
+    private Running running;
+
+    private SchedulerService(KubernetesClient client, boolean ownsClient, Settings settings, LeaderElection.Settings lease) {
+        this.client = client;
+        this.ownsClient = ownsClient;
+        this.settings = settings;
+        this.election = LeaderElection.start(client, lease, this::startScheduling, this::stopScheduling);
+    }
+
+    /** Starts contending for the lease with the standard timings (15 s lease, 10 s renew deadline, 2 s retry). */
+    public static SchedulerService start(KubernetesClient client, Settings settings) {
+        return start(client, settings, LeaderElection.Settings.standard(settings.leaseNamespace(), settings.leaseName(), settings.identity()));
+    }
+
+    public static SchedulerService start(KubernetesClient client, Settings settings, LeaderElection.Settings lease) {
+        return new SchedulerService(client, false, settings, lease);
+    }
+
+    /** Connects with a kubeconfig file (the master's {@code system:kube-scheduler} credentials) and starts. */
+    public static SchedulerService start(Path kubeconfig, Settings settings) {
+        String content;
+        try {
+            content = Files.readString(kubeconfig);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the scheduler's kubeconfig " + kubeconfig, e);
+        }
+        KubernetesClient client = new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(content)).build();
+        try {
+            return new SchedulerService(client, true, settings,
+                    LeaderElection.Settings.standard(settings.leaseNamespace(), settings.leaseName(), settings.identity()));
+        } catch (RuntimeException e) {
+            client.close();
+            throw e;
+        }
+    }
+
+    /** Whether this scheduler holds the lease and schedules. */
+    public boolean isLeading() {
+        return election.isLeader();
+    }
+
+    private synchronized void startScheduling() {
+        if (running != null) {
+            return;
+        }
+        Running started = new Running();
+        running = started;
+        // Off the elector's thread: syncing the caches must not delay lease renewal.
+        Thread.ofVirtual().name("scheduler-start").start(() -> {
+            try {
+                started.start();
+            } catch (RuntimeException e) {
+                log.error("the scheduler did not start: {}", e.toString(), e);
+            }
+        });
+    }
+
+    private synchronized void stopScheduling() {
+        if (running != null) {
+            running.close();
+            running = null;
+        }
+    }
+
+    @Override
+    public void close() {
+        election.close();
+        stopScheduling();
+        if (ownsClient) {
+            client.close();
+        }
+    }
+
+    /** Informers, cache and queue of one term as leader. */
+    private final class Running implements AutoCloseable {
+        private final SchedulerCache cache = new SchedulerCache();
+        private final SharedIndexInformer<Pod> pods = client.pods().inAnyNamespace().runnableInformer(0);
+        private final SharedIndexInformer<Node> nodes = client.nodes().runnableInformer(0);
+        private final PodScheduler scheduler = new PodScheduler(Lister.of(pods), cache, new Fabric8Binder(client, Clock.systemUTC()),
+                new SecureRandom());
+        private final Controller controller = new Controller("scheduler", scheduler, settings.workers());
+        private volatile boolean closed;
+
+        void start() {
+            nodes.addEventHandler(new NodeEvents());
+            pods.addEventHandler(new PodEvents());
+            try {
+                CompletableFuture.allOf(nodes.start().toCompletableFuture(), pods.start().toCompletableFuture())
+                        .get(SYNC_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+            } catch (Exception e) {
+                throw new IllegalStateException("the scheduler's caches did not sync within " + SYNC_TIMEOUT + ": " + e, e);
+            }
+            synchronized (this) {
+                if (closed) {
+                    return;
+                }
+                controller.start();
+            }
+            log.info("{} schedules pods on {} nodes", settings.identity(), cache.snapshot().size());
+        }
+
+        private void retryUnschedulable() {
+            scheduler.unschedulable().forEach(controller::enqueue);
+        }
+
+        @Override
+        public synchronized void close() {
+            closed = true;
+            controller.close();
+            pods.close();
+            nodes.close();
+            log.info("{} stopped scheduling", settings.identity());
+        }
+
+        private final class NodeEvents implements ResourceEventHandler<Node> {
+            @Override
+            public void onAdd(Node node) {
+                cache.putNode(node);
+                retryUnschedulable();
+            }
+
+            @Override
+            public void onUpdate(Node before, Node after) {
+                cache.putNode(after);
+                if (mayFitMore(before, after)) {
+                    retryUnschedulable();
+                }
+            }
+
+            @Override
+            public void onDelete(Node node, boolean finalStateUnknown) {
+                cache.removeNode(node.getMetadata().getName());
+            }
+
+            /** Heartbeats change a node every few seconds; only changes a filter reads are worth a retry. */
+            private static boolean mayFitMore(Node before, Node after) {
+                return NodeFilter.isReady(before) != NodeFilter.isReady(after)
+                        || !Objects.equals(before.getMetadata().getLabels(), after.getMetadata().getLabels())
+                        || !Objects.equals(before.getSpec(), after.getSpec())
+                        || !Objects.equals(before.getStatus() == null ? null : before.getStatus().getAllocatable(),
+                        after.getStatus() == null ? null : after.getStatus().getAllocatable());
+            }
+        }
+
+        private final class PodEvents implements ResourceEventHandler<Pod> {
+            @Override
+            public void onAdd(Pod pod) {
+                cache.putPod(pod);
+                if (PodScheduler.isPending(pod)) {
+                    controller.enqueue(ObjectRef.of(pod));
+                }
+            }
+
+            @Override
+            public void onUpdate(Pod before, Pod after) {
+                cache.putPod(after);
+                if (PodScheduler.isPending(after)) {
+                    controller.enqueue(ObjectRef.of(after));
+                } else if (isBound(before) && isFinished(after)) {
+                    retryUnschedulable();
+                }
+            }
+
+            @Override
+            public void onDelete(Pod pod, boolean finalStateUnknown) {
+                cache.removePod(pod.getMetadata().getUid());
+                if (isBound(pod)) {
+                    retryUnschedulable();
+                }
+            }
+
+            private static boolean isBound(Pod pod) {
+                return pod.getSpec() != null && pod.getSpec().getNodeName() != null && !pod.getSpec().getNodeName().isEmpty();
+            }
+
+            private static boolean isFinished(Pod pod) {
+                String phase = pod.getStatus() == null ? "" : String.valueOf(pod.getStatus().getPhase());
+                return phase.equals("Succeeded") || phase.equals("Failed");
+            }
+        }
+    }
+}
