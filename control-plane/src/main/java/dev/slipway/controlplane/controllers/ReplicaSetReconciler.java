@@ -57,8 +57,10 @@ final class ReplicaSetReconciler implements Reconciler {
         List<Pod> owned = pods.list(key.namespace()).stream().filter(pod -> Ownership.isControlledBy(pod, replicaSet)).toList();
         Map<String, Pod> byName = owned.stream().collect(Collectors.toMap(pod -> pod.getMetadata().getName(), pod -> pod, (a, b) -> a));
         List<Pod> active = owned.stream().filter(PodState::isActive).toList();
+        long cacheRevision = pods.list(key.namespace()).stream().mapToLong(pod -> Expectations.revision(pod.getMetadata().getResourceVersion()))
+                .filter(revision -> revision != Long.MAX_VALUE).max().orElse(0);
         boolean settled = expectations.satisfied(key, byName::containsKey,
-                name -> !byName.containsKey(name) || PodState.isTerminating(byName.get(name)), now);
+                name -> !byName.containsKey(name) || PodState.isTerminating(byName.get(name)), cacheRevision, now);
         if (settled && replicaSet.getMetadata().getDeletionTimestamp() == null) {
             manageReplicas(key, replicaSet, active, now);
         }
@@ -82,7 +84,7 @@ final class ReplicaSetReconciler implements Reconciler {
                     events.warning(replicaSet, "FailedCreate", "Error creating: " + e.getMessage());
                     throw e;
                 }
-                expectations.expectCreation(key, created.getMetadata().getName(), now);
+                expectations.expectCreation(key, created.getMetadata().getName(), created.getMetadata().getResourceVersion(), now);
                 events.normal(replicaSet, "SuccessfulCreate", "Created pod: " + created.getMetadata().getName());
             }
         } else if (diff > 0) {
