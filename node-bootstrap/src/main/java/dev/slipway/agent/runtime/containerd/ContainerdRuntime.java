@@ -140,9 +140,11 @@ public final class ContainerdRuntime implements ContainerRuntime {
 
   @Override
   public void removePodSandbox(String sandboxId) {
+    Optional<String> podUid = podSandboxStatus(sandboxId).map(SandboxStatus::uid);
     ignoringNotFound(() -> call("RemovePodSandbox", sandboxId,
         () -> rt().removePodSandbox(RemovePodSandboxRequest.newBuilder().setPodSandboxId(sandboxId).build())));
     sandboxConfigs.remove(sandboxId);
+    podUid.ifPresent(PodCgroups::remove);
   }
 
   @Override
