@@ -61,7 +61,7 @@ final class NodeLifecycleReconciler implements Reconciler {
         Node node = found.get();
         Instant now = clock.instant();
         String renewTime = leases.get(new ObjectRef(LEASE_NAMESPACE, key.name()))
-                .map(lease -> lease.getSpec() == null || lease.getSpec().getRenewTime() == null ? "" : lease.getSpec().getRenewTime())
+                .map(lease -> lease.getSpec() == null || lease.getSpec().getRenewTime() == null ? "" : lease.getSpec().getRenewTime().toString())
                 .orElse("");
         Instant heard = heartbeats.observe(key.name(), renewTime, now);
         Instant staleAt = heard.plus(settings.gracePeriod());
