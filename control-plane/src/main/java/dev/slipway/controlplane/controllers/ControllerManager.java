@@ -4,6 +4,7 @@ import dev.slipway.controlplane.controller.Controller;
 import dev.slipway.controlplane.controller.LeaderElection;
 import dev.slipway.controlplane.controller.Lister;
 import dev.slipway.controlplane.controller.ObjectRef;
+import dev.slipway.controlplane.controllers.nodelifecycle.NodeLifecycleController;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Node;
@@ -41,10 +42,14 @@ import org.slf4j.LoggerFactory;
  */
 public final class ControllerManager implements AutoCloseable {
 
-    /** Who this manager is (unique per master, e.g. the host name) and how many workers each controller gets. */
-    public record Settings(String identity, String leaseNamespace, String leaseName, int workers) {
+    /** Who this manager is (unique per master, e.g. the host name), how many workers each controller gets, node lifecycle timings. */
+    public record Settings(String identity, String leaseNamespace, String leaseName, int workers, NodeLifecycleController.Settings nodeLifecycle) {
         public static Settings of(String identity) {
-            return new Settings(identity, "kube-system", "slipway-controller-manager", 4);
+            return new Settings(identity, "kube-system", "slipway-controller-manager", 4, NodeLifecycleController.Settings.standard());
+        }
+
+        public Settings withNodeLifecycle(NodeLifecycleController.Settings timings) {
+            return new Settings(identity, leaseNamespace, leaseName, workers, timings);
         }
     }
 
@@ -171,6 +176,9 @@ public final class ControllerManager implements AutoCloseable {
                     .watch(daemonSets, Controller::self).watch(pods, Controller.controllerOf("DaemonSet"))
                     .watch(nodes, node -> daemonSetLister.list("").stream().map(ObjectRef::of).toList());
             controllers.addAll(List.of(replicaSetController, deploymentController, statefulSetController, daemonSetController));
+            var nodeLeases = NodeLifecycleController.leaseInformer(client);
+            informers.add(nodeLeases);
+            controllers.add(NodeLifecycleController.create(client, nodes, nodeLeases, pods, settings.nodeLifecycle(), clock));
             controllers.addAll(garbageCollector(Map.of(
                     "v1/Pod", pods, "apps/v1/ReplicaSet", replicaSets, "apps/v1/Deployment", deployments,
                     "apps/v1/StatefulSet", statefulSets, "apps/v1/DaemonSet", daemonSets,
