@@ -1,0 +1,34 @@
+package dev.slipway.agent.kubelet;
+
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * When an exited container may start again: 10 s after it ended for the first restart, doubling
+ * with each restart up to 5 min. A container that had run for 10 min before it ended starts the
+ * ladder again. Derived from the runtime's record alone, so it survives an agent restart.
+ */
+public final class CrashLoopBackoff {
+
+  public static final Duration INITIAL = Duration.ofSeconds(10);
+  public static final Duration MAX = Duration.ofMinutes(5);
+  static final Duration RESET_AFTER = MAX.multipliedBy(2);
+
+  private CrashLoopBackoff() {}
+
+  /** The delay before restart number {@code restart} (1 for the first restart). */
+  public static Duration delay(int restart) {
+    if (restart <= 0) {
+      return Duration.ZERO;
+    }
+    int shift = Math.min(restart - 1, 16);
+    Duration delay = INITIAL.multipliedBy(1L << shift);
+    return delay.compareTo(MAX) > 0 ? MAX : delay;
+  }
+
+  /** When the container that ran from {@code started} to {@code finished} as restart {@code restartsSoFar} may start again. */
+  public static Instant nextStart(int restartsSoFar, Instant started, Instant finished) {
+    boolean ranLong = started != null && Duration.between(started, finished).compareTo(RESET_AFTER) >= 0;
+    return finished.plus(ranLong ? INITIAL : delay(restartsSoFar + 1));
+  }
+}
