@@ -23,7 +23,8 @@ final class KeyPairs {
 
     /** True when the private key signs what the public key verifies: the proof that they are one pair. */
     static boolean matches(PrivateKey privateKey, PublicKey publicKey) {
-        if (!privateKey.getAlgorithm().equals(publicKey.getAlgorithm())) {
+        // Bouncy Castle, once registered (MINA SSHD does it), names EC keys "ECDSA" where the JDK says "EC".
+        if (!family(privateKey.getAlgorithm()).equals(family(publicKey.getAlgorithm()))) {
             return false;
         }
         try {
@@ -41,6 +42,10 @@ final class KeyPairs {
         } catch (GeneralSecurityException | PkiException e) {
             return false;
         }
+    }
+
+    private static String family(String algorithm) {
+        return algorithm.equals("ECDSA") ? "EC" : algorithm;
     }
 
     /** The public half of a private key: RSA from its CRT parameters, EC by computing d·G on its curve. */

@@ -16,12 +16,17 @@ import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
 
 /**
  * Ships files to a host, skipping each one whose sha256 on the host already matches: one command
  * reads every digest, then only the files that differ are uploaded (atomically, by the transport).
  */
 public final class FileSync {
+  /** Small files cost a round trip each over SSH; a few at once hide the latency. */
+  private static final int PARALLEL_UPLOADS = 6;
 
   /** One file for a host: where it goes, what it holds, its mode. */
   public record ShippedFile(String hostPath, Content content, FileAttributes attributes) {
@@ -62,22 +67,41 @@ public final class FileSync {
 
   private FileSync() {}
 
-  /** Uploads what differs; returns the host paths that were written. */
+  /** Uploads what differs, a few files at a time; returns the host paths that were written, in the given order. */
   public static List<String> sync(HostTransport host, List<ShippedFile> files) {
     var present = digestsOnHost(host, files.stream().map(ShippedFile::hostPath).toList());
-    var written = new ArrayList<String>();
-    for (var file : files) {
-      if (file.sha256().equals(present.get(file.hostPath()))) {
-        continue;
+    var stale = files.stream().filter(f -> !f.sha256().equals(present.get(f.hostPath()))).toList();
+    var permits = new Semaphore(PARALLEL_UPLOADS);
+    var failures = new ArrayList<RuntimeException>();
+    try (var threads = Executors.newVirtualThreadPerTaskExecutor()) {
+      var uploads = stale.stream().map(file -> threads.submit(() -> {
+        permits.acquire();
+        try (var in = file.content().open()) {
+          host.upload(in, file.hostPath(), file.attributes());
+        } catch (IOException e) {
+          throw new UncheckedIOException("cannot read what goes to " + host.hostName() + ":" + file.hostPath(), e);
+        } finally {
+          permits.release();
+        }
+        return null;
+      })).toList();
+      for (var upload : uploads) {
+        try {
+          upload.get();
+        } catch (ExecutionException e) {
+          failures.add(e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause()));
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException("interrupted while shipping files to " + host.hostName(), e);
+        }
       }
-      try (var in = file.content().open()) {
-        host.upload(in, file.hostPath(), file.attributes());
-      } catch (IOException e) {
-        throw new UncheckedIOException("cannot read what goes to " + host.hostName() + ":" + file.hostPath(), e);
-      }
-      written.add(file.hostPath());
     }
-    return written;
+    if (!failures.isEmpty()) {
+      var first = failures.getFirst();
+      failures.stream().skip(1).forEach(first::addSuppressed);
+      throw first;
+    }
+    return stale.stream().map(ShippedFile::hostPath).toList();
   }
 
   /** The sha256 of each host path that exists as a regular file on the host. */
