@@ -10,6 +10,7 @@ import dev.slipway.agent.runtime.ContainerState;
 import dev.slipway.agent.runtime.ContainerStatus;
 import dev.slipway.agent.runtime.ExecResult;
 import dev.slipway.agent.runtime.ExecSession;
+import dev.slipway.agent.runtime.ImageBundles;
 import dev.slipway.agent.runtime.SandboxSpec;
 import dev.slipway.agent.runtime.SandboxStatus;
 import java.nio.charset.StandardCharsets;
@@ -50,11 +51,7 @@ class ContainerdRuntimeTest {
     ContainerdLab.unavailable().ifPresent(reason -> Assumptions.abort(reason));
     lab = ContainerdLab.start(root);
     runtime = lab.runtime;
-    try (var tars = Files.list(lab.bundle)) {
-      tars.sorted().forEach(runtime::importImages);
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    }
+    assertThat(ImageBundles.importAll(runtime, lab.bundle)).containsExactly(BUSYBOX, ContainerdService.PAUSE_IMAGE);
   }
 
   @AfterAll
