@@ -219,6 +219,7 @@ boot_host() {
   d=$(host_dir "$h")
   mkdir -p "$d/run" "$d/log"
   rm -f "$d/run/anchor.pid" "$d/run/mntns"
+  ip -n "$ns" link show eth0 >/dev/null 2>&1 || die "$h has no network card (was the lab removed?); run testbed/up"
   ip -n "$ns" link set eth0 up
   setsid -f nsenter --net="/run/netns/$ns" -- \
     unshare --pid --fork --mount-proc --mount --uts --propagation private -- \

@@ -6,10 +6,13 @@ set -euo pipefail
 host=$1
 dir=$2
 hostname "$host"
-for folder in /etc/slipway /var/lib/slipway /opt/slipway /var/log/slipway; do
+# Slipway's four folders, and a home and /var/tmp of its own, like any machine's.
+for folder in /etc/slipway /var/lib/slipway /opt/slipway /var/log/slipway /root /var/tmp; do
   mkdir -p "$folder" "$dir/disk$folder"
   mount --bind "$dir/disk$folder" "$folder"
 done
+chmod 0700 /root
+chmod 1777 /var/tmp
 mount -t tmpfs -o mode=1777 "tmp-$host" /tmp
 mkdir -p /run/sshd
 chmod 0755 /run/sshd
