@@ -1,0 +1,187 @@
+package dev.slipway.agent.kubelet;
+
+import dev.slipway.agent.runtime.ContainerRuntime;
+import dev.slipway.agent.runtime.SandboxStatus;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The kubelet: watches the pods bound to this node ({@code spec.nodeName=<node>}) and gives each
+ * its own {@link PodWorker}. At start, sandboxes the runtime still runs are adopted by the workers
+ * of their pods (matched by uid), and those of pods that no longer exist are stopped and removed.
+ */
+public final class Kubelet implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(Kubelet.class);
+
+  private final KubernetesClient client;
+  private final ContainerRuntime runtime;
+  private final String nodeName;
+  private final Map<String, PodWorker> workers = new ConcurrentHashMap<>();
+  private final KubeletContext context;
+  private SharedIndexInformer<Pod> informer;
+
+  public Kubelet(KubernetesClient client, ContainerRuntime runtime, String nodeName, String hostIp, PodLogs logs, Clock clock) {
+    this.client = client;
+    this.runtime = runtime;
+    this.nodeName = nodeName;
+    Prober prober = new Prober(runtime);
+    ContainerEnvironment.Objects objects = new ContainerEnvironment.Objects() {
+      @Override
+      public Optional<ConfigMap> configMap(String namespace, String name) {
+        return Optional.ofNullable(client.configMaps().inNamespace(namespace).withName(name).get());
+      }
+
+      @Override
+      public Optional<Secret> secret(String namespace, String name) {
+        return Optional.ofNullable(client.secrets().inNamespace(namespace).withName(name).get());
+      }
+    };
+    this.context = new KubeletContext() {
+      @Override
+      public KubernetesClient client() {
+        return client;
+      }
+
+      @Override
+      public ContainerRuntime runtime() {
+        return runtime;
+      }
+
+      @Override
+      public Prober prober() {
+        return prober;
+      }
+
+      @Override
+      public PodLogs logs() {
+        return logs;
+      }
+
+      @Override
+      public ContainerEnvironment.Objects objects() {
+        return objects;
+      }
+
+      @Override
+      public String hostIp() {
+        return hostIp;
+      }
+
+      @Override
+      public Clock clock() {
+        return clock;
+      }
+
+      @Override
+      public void forget(String uid) {
+        workers.remove(uid);
+      }
+    };
+  }
+
+  /** Starts watching this node's pods; returns once the first list has arrived and orphans are cleaned up. */
+  public synchronized void start() {
+    informer = client.pods().inAnyNamespace().withField("spec.nodeName", nodeName).runnableInformer(0);
+    informer.addEventHandler(new ResourceEventHandler<>() {
+      @Override
+      public void onAdd(Pod pod) {
+        dispatch(pod);
+      }
+
+      @Override
+      public void onUpdate(Pod before, Pod after) {
+        dispatch(after);
+      }
+
+      @Override
+      public void onDelete(Pod pod, boolean finalStateUnknown) {
+        PodWorker worker = workers.get(pod.getMetadata().getUid());
+        if (worker != null) {
+          worker.removed();
+        }
+      }
+    });
+    try {
+      informer.start().toCompletableFuture().get(60, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new IllegalStateException("the kubelet of node " + nodeName + " could not list its pods: " + e.getMessage(), e);
+    }
+    removeOrphans();
+    log.info("kubelet of node {} started with {} pods ({})", nodeName, workers.size(), runtime.version());
+  }
+
+  private void dispatch(Pod pod) {
+    String uid = pod.getMetadata().getUid();
+    workers.compute(uid, (key, worker) -> {
+      if (worker == null || worker.done()) {
+        return new PodWorker(pod, context);
+      }
+      worker.update(pod);
+      return worker;
+    });
+  }
+
+  /** Sandboxes of pods the API no longer has (deleted while the agent was down). */
+  private void removeOrphans() {
+    Set<String> known = informer.getStore().list().stream().map(p -> p.getMetadata().getUid()).collect(Collectors.toSet());
+    for (SandboxStatus sandbox : runtime.listPodSandboxes()) {
+      if (!known.contains(sandbox.uid())) {
+        log.info("removing sandbox {} of pod {}/{} ({}), which no longer exists", sandbox.id(), sandbox.namespace(), sandbox.name(), sandbox.uid());
+        runtime.listContainers(sandbox.id()).stream().filter(c -> c.running())
+            .forEach(c -> runtime.stopContainer(c.id(), Duration.ofSeconds(30)));
+        runtime.stopPodSandbox(sandbox.id());
+        runtime.removePodSandbox(sandbox.id());
+      }
+    }
+  }
+
+  /** The pods bound to this node as the kubelet last saw them. */
+  public List<Pod> pods() {
+    return informer == null ? List.of() : informer.getStore().list();
+  }
+
+  /** The pod of that namespace and name, if it is bound here. */
+  public Optional<Pod> pod(String namespace, String name) {
+    return pods().stream().filter(p -> namespace.equals(p.getMetadata().getNamespace()) && name.equals(p.getMetadata().getName())).findFirst();
+  }
+
+  public ContainerRuntime runtime() {
+    return runtime;
+  }
+
+  /** Whether the kubelet can run pods: its informer watches and the runtime answers. */
+  public boolean healthy() {
+    try {
+      runtime.listPodSandboxes();
+      return informer != null && informer.isWatching();
+    } catch (RuntimeException e) {
+      return false;
+    }
+  }
+
+  /** Stops the workers; pods keep running, to be adopted by the next kubelet. */
+  @Override
+  public synchronized void close() {
+    if (informer != null) {
+      informer.close();
+    }
+    workers.values().forEach(PodWorker::stop);
+    workers.clear();
+  }
+}
