@@ -4,7 +4,9 @@ import dev.slipway.agent.config.AgentConfig;
 import dev.slipway.agent.config.AgentPaths;
 import dev.slipway.agent.config.NodeRole;
 import dev.slipway.agent.controlplane.ApiServerSupervisor;
+import dev.slipway.agent.controlplane.ControlPlaneControllers;
 import dev.slipway.agent.etcd.EtcdSupervisor;
+import dev.slipway.agent.kubelet.NodeServices;
 import dev.slipway.agent.process.AgentLock;
 import dev.slipway.agent.process.PidFile;
 import dev.slipway.agent.snapshot.PeriodicSnapshots;
@@ -27,6 +29,9 @@ final class Agent implements AutoCloseable {
   private final Optional<PeriodicSnapshots> snapshots;
   private final Optional<ApiServerSupervisor> apiServer;
   private final CountDownLatch closed = new CountDownLatch(1);
+  private volatile ControlPlaneControllers controllers;
+  private volatile NodeServices node;
+  private Thread nodeStarter;
 
   private Agent(AgentPaths paths, AgentLock lock, Optional<EtcdSupervisor> etcd, Optional<PeriodicSnapshots> snapshots,
       Optional<ApiServerSupervisor> apiServer) {
@@ -62,11 +67,56 @@ final class Agent implements AutoCloseable {
       etcd.ifPresent(EtcdSupervisor::start);
       snapshots.ifPresent(PeriodicSnapshots::start);
       apiServer.ifPresent(ApiServerSupervisor::start);
+      apiServer.ifPresent(server -> agent.startControllers(config.host().name(), server));
+      if (config.kubelet().isPresent()) {
+        agent.startNode(config);
+      }
     } catch (RuntimeException e) {
       agent.close();
       throw e;
     }
     return agent;
+  }
+
+  /** Joins and runs the kubelet in the background, retrying (10 s) while no API server answers yet. */
+  private synchronized void startNode(AgentConfig config) {
+    nodeStarter = Thread.ofPlatform().name("kubelet-start").daemon().start(() -> {
+      while (closed.getCount() > 0) {
+        try {
+          NodeServices started = NodeServices.start(config);
+          synchronized (this) {
+            if (closed.getCount() == 0) {
+              started.close();
+              return;
+            }
+            node = started;
+          }
+          return;
+        } catch (InterruptedException e) {
+          return;
+        } catch (RuntimeException e) {
+          log.warn("kubelet could not start: {}; retrying in 10 s", e.getMessage());
+        }
+        try {
+          if (closed.await(10, java.util.concurrent.TimeUnit.SECONDS)) {
+            return;
+          }
+        } catch (InterruptedException e) {
+          return;
+        }
+      }
+    });
+  }
+
+  /** The node's kubelet services once the node has joined. */
+  Optional<NodeServices> node() {
+    return Optional.ofNullable(node);
+  }
+
+  /** Scheduler, controller manager and CSR signer, once the local API server serves (each behind its Lease). */
+  private void startControllers(String hostName, ApiServerSupervisor server) {
+    controllers = new ControlPlaneControllers(hostName, paths, server::url);
+    controllers.start();
   }
 
   /** The in-process API server's URL once it serves (masters with an apiServer section). */
@@ -85,6 +135,15 @@ final class Agent implements AutoCloseable {
     }
     boolean leaveEtcd = Files.exists(leaveEtcdMarker(paths));
     log.info("slipway-agent stopping{}", leaveEtcd ? "; etcd keeps running" : "");
+    if (nodeStarter != null) {
+      nodeStarter.interrupt();
+    }
+    if (node != null) {
+      node.close();
+    }
+    if (controllers != null) {
+      controllers.close();
+    }
     apiServer.ifPresent(ApiServerSupervisor::close);
     snapshots.ifPresent(PeriodicSnapshots::close);
     etcd.ifPresent(supervisor -> supervisor.stop(leaveEtcd));

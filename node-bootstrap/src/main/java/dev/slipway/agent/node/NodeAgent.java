@@ -47,13 +47,13 @@ public final class NodeAgent implements AutoCloseable {
     this.clock = clock;
   }
 
-  /** Registers (or updates) the Node, then starts the lease and status loop. */
+  /** Starts the lease and status loop; {@link #register()} first. */
   public synchronized void start() {
-    register();
     loop = Thread.ofVirtual().name("node-status").start(this::run);
   }
 
-  void register() {
+  /** Registers the Node, or brings the labels and taints of an existing one up to date; then reports status. */
+  public void register() {
     Node existing = client.nodes().withName(description.name()).get();
     if (existing == null) {
       try {
