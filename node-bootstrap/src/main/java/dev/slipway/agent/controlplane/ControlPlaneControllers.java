@@ -1,0 +1,183 @@
+package dev.slipway.agent.controlplane;
+
+import dev.slipway.agent.config.AgentPaths;
+import dev.slipway.controlplane.controller.LeaderElection;
+import dev.slipway.controlplane.controllers.ControllerManager;
+import dev.slipway.controlplane.controllers.csr.CsrSigningController;
+import dev.slipway.controlplane.scheduler.SchedulerService;
+import dev.slipway.pki.CertificateAuthority;
+import dev.slipway.pki.Kubeconfig;
+import dev.slipway.pki.Pem;
+import dev.slipway.pki.TlsIdentity;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The scheduler, the controller manager and the CSR signer a master runs in-process once its own
+ * API server serves. Each contends for its Lease, so one master at a time acts; they reach the API
+ * as {@code system:kube-scheduler} and {@code system:kube-controller-manager} with the client pairs
+ * of the catalogue ({@code scheduler.crt}, {@code controller-manager.crt}); the signer needs the
+ * cluster CA's key ({@code ca.key}), which masters hold.
+ */
+public final class ControlPlaneControllers implements AutoCloseable {
+
+  /** The CSR signer's lease: signing twice is harmless but noisy, so one master signs. */
+  public static final String SIGNER_LEASE = "slipway-csr-signer";
+  private static final Logger log = LoggerFactory.getLogger(ControlPlaneControllers.class);
+  private static final Duration POLL = Duration.ofMillis(500);
+
+  private final String identity;
+  private final AgentPaths paths;
+  private final Supplier<Optional<URI>> apiServer;
+  private final CountDownLatch stopping = new CountDownLatch(1);
+  private final List<AutoCloseable> running = new ArrayList<>();
+  private Thread starter;
+
+  /**
+   * @param identity  this master's name, unique in the cluster (the holder name in each Lease)
+   * @param apiServer the local API server's URL once it serves
+   */
+  public ControlPlaneControllers(String identity, AgentPaths paths, Supplier<Optional<URI>> apiServer) {
+    this.identity = identity;
+    this.paths = paths;
+    this.apiServer = apiServer;
+  }
+
+  public synchronized void start() {
+    starter = Thread.ofPlatform().name("controllers-start").daemon().start(this::startWhenApiServes);
+  }
+
+  private void startWhenApiServes() {
+    try {
+      Optional<URI> url = apiServer.get();
+      while (url.isEmpty()) {
+        if (stopping.await(POLL.toMillis(), TimeUnit.MILLISECONDS)) {
+          return;
+        }
+        url = apiServer.get();
+      }
+      startAll(url.get());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (RuntimeException e) {
+      log.error("scheduler and controllers did not start: {}", e.toString(), e);
+    }
+  }
+
+  private void startAll(URI url) {
+    Path pki = paths.pkiDir();
+    KubernetesClient schedulerClient = client(url, "system:kube-scheduler", pki.resolve("scheduler.crt"), pki.resolve("scheduler.key"));
+    keep(schedulerClient);
+    keep(SchedulerService.start(schedulerClient, SchedulerService.Settings.of(identity)));
+    KubernetesClient managerClient = client(url, "system:kube-controller-manager", pki.resolve("controller-manager.crt"),
+        pki.resolve("controller-manager.key"));
+    keep(managerClient);
+    keep(ControllerManager.start(managerClient, ControllerManager.Settings.of(identity)));
+    CertificateAuthority ca = CertificateAuthority.load(pki.resolve("ca.crt"), pki.resolve("ca.key"));
+    keep(new SignerTerm(managerClient, ca, identity));
+    log.info("{} contends for the scheduler, controller-manager and CSR signer leases at {}", identity, url);
+  }
+
+  private synchronized void keep(AutoCloseable component) {
+    if (stopping.getCount() == 0) {
+      closeQuietly(component);
+      throw new IllegalStateException("stopping");
+    }
+    running.add(component);
+  }
+
+  private KubernetesClient client(URI url, String user, Path certificate, Path key) {
+    var kubeconfig = Kubeconfig.of("local", url.toString(), Pem.readCertificate(paths.pkiDir().resolve("ca.crt")), user,
+        TlsIdentity.load(certificate, key));
+    return new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(kubeconfig.toYaml())).build();
+  }
+
+  /** Runs the CSR signer while this master holds {@link #SIGNER_LEASE}. */
+  private static final class SignerTerm implements AutoCloseable {
+    private final LeaderElection election;
+    private CsrSigningController signer;
+    private boolean closed;
+
+    SignerTerm(KubernetesClient client, CertificateAuthority ca, String identity) {
+      this.election = LeaderElection.start(client, LeaderElection.Settings.standard("kube-system", SIGNER_LEASE, identity),
+          () -> Thread.ofVirtual().name("csr-signer-start").start(() -> lead(client, ca)), this::follow);
+    }
+
+    private void lead(KubernetesClient client, CertificateAuthority ca) {
+      CsrSigningController started;
+      try {
+        started = CsrSigningController.start(client, ca, CsrSigningController.DEFAULT_VALIDITY, Clock.systemUTC());
+      } catch (RuntimeException e) {
+        log.error("the CSR signer did not start: {}", e.toString(), e);
+        return;
+      }
+      synchronized (this) {
+        if (closed || !election.isLeader()) {
+          started.close();
+          return;
+        }
+        signer = started;
+      }
+      log.info("this master signs certificate signing requests");
+    }
+
+    private synchronized void follow() {
+      if (signer != null) {
+        signer.close();
+        signer = null;
+      }
+    }
+
+    @Override
+    public void close() {
+      synchronized (this) {
+        closed = true;
+      }
+      election.close();
+      follow();
+    }
+  }
+
+  @Override
+  public void close() {
+    stopping.countDown();
+    Thread t = starter;
+    if (t != null) {
+      t.interrupt();
+      try {
+        t.join(Duration.ofSeconds(10));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    List<AutoCloseable> toClose;
+    synchronized (this) {
+      toClose = new ArrayList<>(running);
+      running.clear();
+    }
+    for (int i = toClose.size() - 1; i >= 0; i--) {
+      closeQuietly(toClose.get(i));
+    }
+  }
+
+  private static void closeQuietly(AutoCloseable component) {
+    try {
+      component.close();
+    } catch (Exception e) {
+      log.warn("stopping {} failed: {}", component.getClass().getSimpleName(), e.getMessage());
+    }
+  }
+}
