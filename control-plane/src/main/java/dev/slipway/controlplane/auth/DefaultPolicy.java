@@ -53,7 +53,8 @@ final class DefaultPolicy {
                         resources(List.of("certificates.k8s.io"), List.of("certificatesigningrequests"), List.of("create", "get", "list", "watch"))),
                 role("system:kube-scheduler",
                         resources(List.of("", "events.k8s.io"), List.of("events"), List.of("create", "patch", "update")),
-                        resources(List.of("coordination.k8s.io"), List.of("leases"), List.of("create", "get", "update")),
+                        // patch: fabric8's LeaseLock acquires and renews the lease with a PATCH.
+                        resources(List.of("coordination.k8s.io"), List.of("leases"), List.of("create", "get", "update", "patch")),
                         resources(List.of(""), List.of("nodes", "namespaces", "services", "replicationcontrollers",
                                 "persistentvolumes", "persistentvolumeclaims"), READ),
                         resources(List.of(""), List.of("pods"), List.of("get", "list", "watch", "delete")),

@@ -72,7 +72,10 @@ public final class SchedulerService implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the scheduler's kubeconfig " + kubeconfig, e);
         }
-        KubernetesClient client = new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(content)).build();
+        Config config = Config.fromKubeconfig(content);
+        // The API server serves watches over plain HTTP only; a WebSocket attempt first would stall the informers.
+        config.setOnlyHttpWatches(true);
+        KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build();
         try {
             return new SchedulerService(client, true, settings,
                     LeaderElection.Settings.standard(settings.leaseNamespace(), settings.leaseName(), settings.identity()));
