@@ -29,8 +29,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,6 +53,7 @@ public final class ControllerManager implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(ControllerManager.class);
     private static final Duration SYNC_TIMEOUT = Duration.ofMinutes(2);
+    private static final Duration SYNC_POLL = Duration.ofMillis(50);
 
     private final KubernetesClient client;
     private final boolean ownsClient;
@@ -184,12 +183,24 @@ public final class ControllerManager implements AutoCloseable {
                     "apps/v1/StatefulSet", statefulSets, "apps/v1/DaemonSet", daemonSets,
                     "v1/PersistentVolumeClaim", claims, "v1/ConfigMap", configMaps, "v1/Secret", secrets, "v1/Service", services), writer));
 
-            CompletableFuture<?>[] synced = informers.stream().map(informer -> informer.start().toCompletableFuture())
-                    .toArray(CompletableFuture[]::new);
-            try {
-                CompletableFuture.allOf(synced).get(SYNC_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-            } catch (Exception e) {
-                throw new IllegalStateException("the controllers' caches did not sync within " + SYNC_TIMEOUT + ": " + e, e);
+            // Synced means listed: start()'s future also waits for the watch response, which this API
+            // server only begins with the first event, so it may not complete on a quiet cluster.
+            informers.forEach(SharedIndexInformer::start);
+            long deadline = System.nanoTime() + SYNC_TIMEOUT.toNanos();
+            while (!informers.stream().allMatch(SharedIndexInformer::hasSynced)) {
+                if (closed) {
+                    return;
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("the controllers' caches did not sync within " + SYNC_TIMEOUT + ": "
+                            + informers.stream().filter(informer -> !informer.hasSynced()).map(informer -> informer.getApiTypeClass().getSimpleName()).toList());
+                }
+                try {
+                    Thread.sleep(SYNC_POLL);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
             }
             synchronized (this) {
                 if (closed) {
