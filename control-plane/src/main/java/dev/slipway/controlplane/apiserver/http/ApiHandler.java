@@ -55,7 +55,8 @@ public final class ApiHandler extends Handler.Abstract {
     private static final Logger LOG = LoggerFactory.getLogger(ApiHandler.class);
     private static final Set<String> PUBLIC_PATHS = Set.of("/healthz", "/livez", "/readyz", "/version");
     private static final Duration WATCH_POLL = Duration.ofSeconds(1);
-    private static final Duration BOOKMARK_EVERY = Duration.ofSeconds(30);
+    // Bookmarks double as the probe that notices a client that went away while nothing changed.
+    private static final Duration BOOKMARK_EVERY = Duration.ofSeconds(5);
     private static final Duration LONGEST_WATCH = Duration.ofMinutes(30);
     private static final UserInfo ANONYMOUS = new UserInfo("system:anonymous", List.of("system:unauthenticated"), "", Map.of());
 
@@ -157,6 +158,11 @@ public final class ApiHandler extends Handler.Abstract {
         Query query = api.query();
         String manager = fieldManager(request, query);
         String accept = request.getHeaders().get(HttpHeader.ACCEPT);
+        String upgrade = request.getHeaders().get(HttpHeader.UPGRADE);
+        if (upgrade != null && upgrade.toLowerCase().contains("websocket")) {
+            // Clients such as fabric8 fall back to a plain HTTP watch when the upgrade answers 503.
+            throw ApiError.unavailable("WebSocket watches are not served; use a plain HTTP watch (?watch=true)");
+        }
         Reply reply = switch (api.verb()) {
             case "get" -> rest.get(resource, namespace, api.name(), api.subresource());
             case "list" -> rest.list(resource, namespace, query);
@@ -198,11 +204,13 @@ public final class ApiHandler extends Handler.Abstract {
         long timeout = query.number("timeoutSeconds", LONGEST_WATCH.toSeconds());
         Instant deadline = Instant.now().plusSeconds(Math.max(1, Math.min(timeout, LONGEST_WATCH.toSeconds())));
         try (WatchSession session = rest.watch(resource, namespace, query)) {
+            request.addFailureListener(failure -> session.close());
             response.setStatus(200);
             response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
             response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-cache, private");
+            // Commit the headers now: clients (fabric8's informers) count a watch as started only when they arrive.
+            Content.Sink.write(response, false, ByteBuffer.allocate(0));
             OutputStream out = Content.Sink.asOutputStream(response);
-            out.flush();
             Instant nextBookmark = Instant.now().plus(BOOKMARK_EVERY);
             while (Instant.now().isBefore(deadline) && !session.ended()) {
                 Optional<ObjectNode> event = session.next(WATCH_POLL);

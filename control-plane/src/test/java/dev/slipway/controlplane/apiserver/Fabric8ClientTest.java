@@ -1,0 +1,144 @@
+package dev.slipway.controlplane.apiserver;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.ConfigBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.Watcher;
+import io.fabric8.kubernetes.client.WatcherException;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** fabric8's client against the API server: CRUD, an informer, and a watch from a compacted revision. */
+class Fabric8ClientTest {
+
+    private static ApiServerFixture cluster;
+    private static KubernetesClient client;
+
+    @BeforeAll
+    static void start() {
+        cluster = ApiServerFixture.start();
+        Config config = new ConfigBuilder().withMasterUrl(cluster.server().url().toString())
+                .withCaCertFile(cluster.caFile().toString())
+                .withClientCertFile(cluster.directory().resolve("admin.crt").toString())
+                .withClientKeyFile(cluster.directory().resolve("admin.key").toString())
+                .withClientKeyAlgo("EC").withNamespace("default").build();
+        client = new KubernetesClientBuilder().withConfig(config).build();
+    }
+
+    @AfterAll
+    static void stop() {
+        client.close();
+        cluster.close();
+    }
+
+    private static ConfigMap configMap(String name, String value) {
+        return new ConfigMapBuilder().withNewMetadata().withName(name).withNamespace("default").endMetadata()
+                .addToData("key", value).build();
+    }
+
+    @Test
+    void createReadUpdateAndDeleteRoundTrip() {
+        ConfigMap created = client.configMaps().resource(configMap("crud", "one")).create();
+
+        ConfigMap read = client.configMaps().withName("crud").get();
+        read.getData().put("key", "two");
+        ConfigMap updated = client.configMaps().resource(read).update();
+        boolean deleted = !client.configMaps().withName("crud").delete().isEmpty();
+
+        assertThat(created.getMetadata().getUid()).isNotEmpty();
+        assertThat(updated.getData()).containsEntry("key", "two");
+        assertThat(Long.parseLong(updated.getMetadata().getResourceVersion()))
+                .isGreaterThan(Long.parseLong(created.getMetadata().getResourceVersion()));
+        assertThat(deleted).isTrue();
+        assertThat(client.configMaps().withName("crud").get()).isNull();
+    }
+
+    @Test
+    void updateWithAStaleResourceVersionIsAConflict() {
+        ConfigMap created = client.configMaps().resource(configMap("stale", "one")).create();
+        client.configMaps().withName("stale").edit(map -> new ConfigMapBuilder(map).addToData("key", "two").build());
+
+        created.getData().put("key", "three");
+
+        assertThat(org.assertj.core.api.Assertions.catchThrowableOfType(KubernetesClientException.class,
+                () -> client.configMaps().resource(created).update()).getCode()).isEqualTo(409);
+    }
+
+    @Test
+    void informerSeesAddUpdateAndDelete() {
+        List<String> events = new CopyOnWriteArrayList<>();
+        SharedIndexInformer<ConfigMap> informer = client.configMaps().inNamespace("default").withLabel("watched", "yes")
+                .inform(new ResourceEventHandler<>() {
+                    @Override
+                    public void onAdd(ConfigMap map) {
+                        events.add("add " + map.getMetadata().getName());
+                    }
+
+                    @Override
+                    public void onUpdate(ConfigMap before, ConfigMap after) {
+                        if (!before.getMetadata().getResourceVersion().equals(after.getMetadata().getResourceVersion())) {
+                            events.add("update " + after.getData().get("key"));
+                        }
+                    }
+
+                    @Override
+                    public void onDelete(ConfigMap map, boolean unknownFinalState) {
+                        events.add("delete " + map.getMetadata().getName());
+                    }
+                });
+        try {
+            ConfigMap map = configMap("informed", "one");
+            map.getMetadata().setLabels(java.util.Map.of("watched", "yes"));
+            client.configMaps().resource(map).create();
+            client.configMaps().withName("informed").edit(current -> new ConfigMapBuilder(current).addToData("key", "two").build());
+            client.configMaps().withName("informed").delete();
+
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                    assertThat(events).containsSubsequence("add informed", "update two", "delete informed"));
+        } finally {
+            informer.close();
+        }
+    }
+
+    @Test
+    void watchFromACompactedRevisionEndsWithGone() throws Exception {
+        ConfigMap first = client.configMaps().resource(configMap("old", "one")).create();
+        for (int i = 0; i < 5; i++) {
+            String value = "v" + i;
+            client.configMaps().withName("old").edit(map -> new ConfigMapBuilder(map).addToData("key", value).build());
+        }
+        cluster.etcd().compact(cluster.etcdRevision());
+        CompletableFuture<WatcherException> closed = new CompletableFuture<>();
+
+        var watch = client.configMaps().withResourceVersion(first.getMetadata().getResourceVersion()).watch(new Watcher<>() {
+            @Override
+            public void eventReceived(Action action, ConfigMap resource) {
+            }
+
+            @Override
+            public void onClose(WatcherException cause) {
+                closed.complete(cause);
+            }
+        });
+        try {
+            await().atMost(Duration.ofSeconds(30)).until(closed::isDone);
+            assertThat(closed.get().isHttpGone()).isTrue();
+        } finally {
+            watch.close();
+        }
+    }
+}
