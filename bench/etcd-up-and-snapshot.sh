@@ -43,7 +43,7 @@ done
 start=$(seconds)
 slipway up -i "$inventory" --cluster-dir "$cluster" > "$work/up.log" 2>&1 || { cat "$work/up.log"; exit 1; }
 up_time=$(elapsed "$start" "$(seconds)")
-etcdctl_ endpoint health >/dev/null
+etcdctl_ endpoint health >/dev/null 2>&1
 echo "up to a healthy 3-member etcd: ${up_time}s"
 
 echo "== filling about ${megabytes} MB: $((megabytes * 10)) keys of 100 KiB, 50 per batch"
@@ -56,7 +56,7 @@ for ((b = 0; b < batches; b++)); do
   done
   wait
 done
-echo "filled in $(elapsed "$start" "$(seconds)")s; keys: $(etcdctl_ get /bench/ --prefix --count-only -w fields | sed -n 's/^"Count" : //p')"
+echo "filled in $(elapsed "$start" "$(seconds)")s; keys: $(etcdctl_ get /bench/ --prefix --keys-only | grep -c '^/bench/')"
 
 start=$(seconds)
 slipway etcd snapshot save -i "$inventory" --cluster-dir "$cluster" -o "$work/bench.db" > "$work/save.log" 2>&1 || { cat "$work/save.log"; exit 1; }
@@ -67,5 +67,5 @@ start=$(seconds)
 slipway etcd restore -i "$inventory" --cluster-dir "$cluster" --snapshot "$work/bench.db" > "$work/restore.log" 2>&1 || { cat "$work/restore.log"; exit 1; }
 restore_time=$(elapsed "$start" "$(seconds)")
 echo "restore (verify, stop, upload to 3 members, restore, start, healthy): ${restore_time}s"
-echo "keys after restore: $(etcdctl_ get /bench/ --prefix --count-only -w fields | sed -n 's/^"Count" : //p')"
+echo "keys after restore: $(etcdctl_ get /bench/ --prefix --keys-only | grep -c '^/bench/')"
 printf 'RESULT up=%ss save=%ss restore=%ss size=%sMB\n' "$up_time" "$save_time" "$restore_time" "$(du -m "$work/bench.db" | cut -f1)"

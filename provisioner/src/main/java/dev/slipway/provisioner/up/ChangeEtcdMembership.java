@@ -71,7 +71,7 @@ final class ChangeEtcdMembership implements Phase, MayBeSkipped {
   }
 
   private void join(Host host, EtcdCluster cluster, ClusterContext context) throws InterruptedException {
-    long id = cluster.addMember(EtcdEndpoints.peerUrl(host));
+    long id = addWhenReady(cluster, host);
     // The joiner must name exactly the members the cluster now has, itself included.
     var names = run.state().etcd().stream().collect(Collectors.toMap(PlanEtcdMembers::peerUrl, ClusterState.EtcdMember::name));
     var initial = cluster.members().stream().map(m -> {
@@ -97,6 +97,21 @@ final class ChangeEtcdMembership implements Phase, MayBeSkipped {
     context.progress().note("etcd member " + host.name() + " joined");
   }
 
+  /** etcd refuses a new member until the last one has been connected for a few seconds ("unhealthy cluster"). */
+  private static long addWhenReady(EtcdCluster cluster, Host host) throws InterruptedException {
+    long deadline = System.nanoTime() + JOIN_TIMEOUT.toNanos();
+    while (true) {
+      try {
+        return cluster.addMember(EtcdEndpoints.peerUrl(host));
+      } catch (IllegalStateException e) {
+        if (!String.valueOf(e.getMessage()).contains("unhealthy cluster") || System.nanoTime() > deadline) {
+          throw e;
+        }
+        Thread.sleep(1000);
+      }
+    }
+  }
+
   private void leave(ClusterState.EtcdMember member, EtcdCluster cluster, ClusterContext context) {
     var live = cluster.members();
     var leaving = live.stream().filter(m -> m.peerUrls().stream().anyMatch(u -> u.toString().equals(PlanEtcdMembers.peerUrl(member))))
@@ -105,26 +120,45 @@ final class ChangeEtcdMembership implements Phase, MayBeSkipped {
       forget(member);
       return;
     }
-    var remaining = new ArrayList<Host>();
-    for (var m : live) {
-      if (m.id() != leaving.get().id()) {
-        var host = context.inventory().hosts().stream()
-            .filter(h -> m.peerUrls().contains(EtcdEndpoints.peerUrl(h))).findFirst();
-        host.ifPresent(remaining::add);
-      }
-    }
-    long healthy = remaining.stream().filter(h -> cluster.health(h, PROBE_TIMEOUT).healthy()).count();
-    int others = live.size() - 1;
-    int quorum = others / 2 + 1;
-    if (healthy < quorum) {
-      throw new PhaseFailed("refusing to remove etcd member " + member.name() + ": of the " + others
-          + " members that would remain only " + healthy + " are healthy, and they need " + quorum
-          + " for a quorum. Bring the unhealthy members back first (slipway up), then run again.");
-    }
+    var remaining = live.stream().filter(m -> m.id() != leaving.get().id()).toList();
+    requireQuorumWithout(member.name(), remaining, cluster, context);
+    int others = remaining.size();
     cluster.removeMember(leaving.get().id());
     forget(member);
     context.progress().note("etcd member " + member.name() + " removed; " + others + " members remain");
     context.inventory().host(member.name()).ifPresent(h -> run.changed(h, "left etcd"));
+  }
+
+  /**
+   * Before anything is shipped: refuses a plan whose removals would leave members that cannot keep a
+   * quorum, checking each removal in turn against the members that would remain after it.
+   */
+  static void checkRemovals(UpRun run, ClusterContext context) {
+    var desired = context.inventory().hostsWith(Role.ETCD);
+    var leavers = run.state().etcd().stream().filter(m -> desired.stream().noneMatch(h -> h.name().equals(m.name()))).toList();
+    if (leavers.isEmpty() || run.state().etcd().stream().allMatch(m -> m.id().isEmpty())) {
+      return;
+    }
+    try (var cluster = EtcdCluster.connect(EtcdEndpoints.access(run.dir(), run.catalogue(), desired))) {
+      var remaining = new ArrayList<>(cluster.members());
+      for (var leaver : leavers) {
+        remaining.removeIf(m -> m.peerUrls().stream().anyMatch(u -> u.toString().equals(PlanEtcdMembers.peerUrl(leaver))));
+        requireQuorumWithout(leaver.name(), remaining, cluster, context);
+      }
+    }
+  }
+
+  private static void requireQuorumWithout(String leaving, List<EtcdCluster.Member> remaining, EtcdCluster cluster,
+                                           ClusterContext context) {
+    long healthy = remaining.stream()
+        .map(m -> context.inventory().hosts().stream().filter(h -> m.peerUrls().contains(EtcdEndpoints.peerUrl(h))).findFirst())
+        .filter(h -> h.isPresent() && cluster.health(h.get(), PROBE_TIMEOUT).healthy()).count();
+    int quorum = remaining.size() / 2 + 1;
+    if (healthy < quorum) {
+      throw new PhaseFailed("refusing to remove etcd member " + leaving + ": of the " + remaining.size()
+          + " members that would remain only " + healthy + " are healthy, and they need " + quorum
+          + " for a quorum. Bring the unhealthy members back first (slipway up), then run again; nothing was changed.");
+    }
   }
 
   private void forget(ClusterState.EtcdMember member) {

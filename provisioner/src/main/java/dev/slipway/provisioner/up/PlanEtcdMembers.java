@@ -35,6 +35,7 @@ final class PlanEtcdMembers implements Phase {
   public void run(ClusterContext context) {
     var desired = context.inventory().hostsWith(Role.ETCD);
     run.updateState(state -> plan(state, desired));
+    ChangeEtcdMembership.checkRemovals(run, context);
     run.saveState();
     var joining = run.state().etcd().stream().filter(m -> m.id().isEmpty() && m.initialClusterState().equals("existing"))
         .map(ClusterState.EtcdMember::name).toList();
