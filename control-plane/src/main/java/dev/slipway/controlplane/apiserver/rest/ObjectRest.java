@@ -358,7 +358,10 @@ public final class ObjectRest {
                 ManagedFields.recordUpdate(old, next, writer);
             }
             ObjectNode metadata = Json.metadata(next);
+            // As Kubernetes: an update removes the object only once its grace period is over (0); a terminating
+            // pod's status writes keep it until the kubelet deletes it with grace 0.
             if (metadata.has("deletionTimestamp") && metadata.path("finalizers").isEmpty()
+                    && metadata.path("deletionGracePeriodSeconds").asLong(0) == 0
                     && !resource.kind().equals("Namespace") && !query.dryRun()) {
                 StoredObject deleted = store.delete(current.key(), OptionalLong.of(current.modRevision()));
                 releaseServiceAddresses(resource, next);
@@ -532,6 +535,10 @@ public final class ObjectRest {
                 metadata.remove("finalizers");
             }
             if (!metadata.has("deletionTimestamp")) {
+                metadata.put("deletionTimestamp", Instant.now().plusSeconds(podGrace).truncatedTo(ChronoUnit.SECONDS).toString());
+                metadata.put("deletionGracePeriodSeconds", podGrace);
+            } else if (podGrace < metadata.path("deletionGracePeriodSeconds").asLong(0)) {
+                // A shorter grace period (the kubelet's grace 0) replaces a longer one, so removing the finalizers then removes the object.
                 metadata.put("deletionTimestamp", Instant.now().plusSeconds(podGrace).truncatedTo(ChronoUnit.SECONDS).toString());
                 metadata.put("deletionGracePeriodSeconds", podGrace);
             } else if (next.equals(old)) {
