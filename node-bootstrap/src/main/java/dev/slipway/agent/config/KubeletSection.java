@@ -16,6 +16,7 @@ import java.util.Map;
  * @param runtime         {@code process} or {@code containerd}
  * @param loadBalancerAddress where the node-local API load balancer listens ({@code 127.0.0.1}; the host's own loopback address under the local provider)
  * @param taints          {@code key[=value]:Effect}
+ * @param podCidr         this node's pod range (a /24 the provisioner carves from the cluster's pod network), for CNI; empty when unused
  */
 public record KubeletSection(
     List<URI> apiServers,
@@ -26,7 +27,8 @@ public record KubeletSection(
     int loadBalancerPort,
     int port,
     Map<String, String> labels,
-    List<String> taints) {
+    List<String> taints,
+    String podCidr) {
 
   public static final int LOAD_BALANCER_PORT = 6444;
   public static final int KUBELET_PORT = 10250;
@@ -52,11 +54,21 @@ public record KubeletSection(
     checkPort(port, "kubelet.port");
     labels = labels == null ? Map.of() : Map.copyOf(labels);
     taints = taints == null ? List.of() : List.copyOf(taints);
+    podCidr = podCidr == null ? "" : podCidr.strip();
+    if (!podCidr.isEmpty() && !podCidr.matches("\\d+\\.\\d+\\.\\d+\\.\\d+/\\d+")) {
+      throw new InvalidAgentConfigException("kubelet.podCidr must be an IPv4 range like 10.244.1.0/24, got '" + podCidr + "'");
+    }
     for (String taint : taints) {
       if (!taint.matches("[^=:\\s]+(=[^:\\s]*)?:(NoSchedule|PreferNoSchedule|NoExecute)")) {
         throw new InvalidAgentConfigException("kubelet.taints: '" + taint + "' is not key[=value]:NoSchedule|PreferNoSchedule|NoExecute");
       }
     }
+  }
+
+  /** Without a pod range (the process runtime needs none). */
+  public KubeletSection(List<URI> apiServers, Path clusterCa, String bootstrapToken, String runtime, String loadBalancerAddress,
+      int loadBalancerPort, int port, Map<String, String> labels, List<String> taints) {
+    this(apiServers, clusterCa, bootstrapToken, runtime, loadBalancerAddress, loadBalancerPort, port, labels, taints, "");
   }
 
   /** The usual worker: the cluster CA at {@code <pki>/ca.crt}, the load balancer on 127.0.0.1:6444, the kubelet API on 10250. */

@@ -6,10 +6,10 @@ import dev.slipway.controlplane.controllers.ControllerManager;
 import dev.slipway.controlplane.controllers.csr.CsrSigningController;
 import dev.slipway.controlplane.scheduler.SchedulerService;
 import dev.slipway.pki.CertificateAuthority;
-import dev.slipway.pki.Kubeconfig;
-import dev.slipway.pki.Pem;
 import dev.slipway.pki.TlsIdentity;
+import dev.slipway.pki.TrustedCertificates;
 import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.net.URI;
@@ -38,6 +38,8 @@ public final class ControlPlaneControllers implements AutoCloseable {
   public static final String SIGNER_LEASE = "slipway-csr-signer";
   private static final Logger log = LoggerFactory.getLogger(ControlPlaneControllers.class);
   private static final Duration POLL = Duration.ofMillis(500);
+  private static final Duration FIRST_RETRY = Duration.ofSeconds(1);
+  private static final Duration MAX_RETRY = Duration.ofSeconds(30);
 
   private final String identity;
   private final AgentPaths paths;
@@ -60,29 +62,39 @@ public final class ControlPlaneControllers implements AutoCloseable {
     starter = Thread.ofPlatform().name("controllers-start").daemon().start(this::startWhenApiServes);
   }
 
+  /** Waits for the local API server, then starts; a failed start is undone and retried with back-off (1 s doubling to 30 s). */
   private void startWhenApiServes() {
+    Duration delay = FIRST_RETRY;
     try {
-      Optional<URI> url = apiServer.get();
-      while (url.isEmpty()) {
-        if (stopping.await(POLL.toMillis(), TimeUnit.MILLISECONDS)) {
+      while (stopping.getCount() > 0) {
+        Optional<URI> url = apiServer.get();
+        if (url.isEmpty()) {
+          stopping.await(POLL.toMillis(), TimeUnit.MILLISECONDS);
+          continue;
+        }
+        try {
+          startAll(url.get());
+          return;
+        } catch (RuntimeException e) {
+          log.warn("scheduler and controllers did not start: {}; retrying in {}s", e.toString(), delay.toSeconds());
+          closeRunning();
+        }
+        if (stopping.await(delay.toMillis(), TimeUnit.MILLISECONDS)) {
           return;
         }
-        url = apiServer.get();
+        delay = delay.multipliedBy(2).compareTo(MAX_RETRY) > 0 ? MAX_RETRY : delay.multipliedBy(2);
       }
-      startAll(url.get());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-    } catch (RuntimeException e) {
-      log.error("scheduler and controllers did not start: {}", e.toString(), e);
     }
   }
 
   private void startAll(URI url) {
     Path pki = paths.pkiDir();
-    KubernetesClient schedulerClient = client(url, "system:kube-scheduler", pki.resolve("scheduler.crt"), pki.resolve("scheduler.key"));
+    KubernetesClient schedulerClient = client(url, pki.resolve("scheduler.crt"), pki.resolve("scheduler.key"));
     keep(schedulerClient);
     keep(SchedulerService.start(schedulerClient, SchedulerService.Settings.of(identity)));
-    KubernetesClient managerClient = client(url, "system:kube-controller-manager", pki.resolve("controller-manager.crt"),
+    KubernetesClient managerClient = client(url, pki.resolve("controller-manager.crt"),
         pki.resolve("controller-manager.key"));
     keep(managerClient);
     keep(ControllerManager.start(managerClient, ControllerManager.Settings.of(identity)));
@@ -99,10 +111,16 @@ public final class ControlPlaneControllers implements AutoCloseable {
     running.add(component);
   }
 
-  private KubernetesClient client(URI url, String user, Path certificate, Path key) {
-    var kubeconfig = Kubeconfig.of("local", url.toString(), Pem.readCertificate(paths.pkiDir().resolve("ca.crt")), user,
-        TlsIdentity.load(certificate, key));
-    return new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(kubeconfig.toYaml())).build();
+  /** Keys and trust go in as a TLS context: fabric8 cannot read PKCS#8 EC keys from a kubeconfig. */
+  private KubernetesClient client(URI url, Path certificate, Path key) {
+    TlsIdentity identity = TlsIdentity.load(certificate, key);
+    TrustedCertificates clusterCa = TrustedCertificates.load(paths.pkiDir().resolve("ca.crt"));
+    // HTTP-only watches: the API server does not answer WebSocket watch upgrades, and fabric8's fallback stalls informers.
+    Config config = new ConfigBuilder(Config.empty()).withMasterUrl(url.toString()).withOnlyHttpWatches(true).build();
+    return new KubernetesClientBuilder().withConfig(config)
+        .withHttpClientBuilderConsumer(builder -> builder.sslContext(identity.keyManagerFactory().getKeyManagers(),
+            clusterCa.trustManagerFactory().getTrustManagers()))
+        .build();
   }
 
   /** Runs the CSR signer while this master holds {@link #SIGNER_LEASE}. */
@@ -163,6 +181,10 @@ public final class ControlPlaneControllers implements AutoCloseable {
         Thread.currentThread().interrupt();
       }
     }
+    closeRunning();
+  }
+
+  private void closeRunning() {
     List<AutoCloseable> toClose;
     synchronized (this) {
       toClose = new ArrayList<>(running);

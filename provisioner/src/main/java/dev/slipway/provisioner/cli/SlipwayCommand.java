@@ -13,7 +13,7 @@ import picocli.CommandLine.ScopeType;
 /** {@code slipway}: the entry point. Global options are inherited by every subcommand. */
 @Command(name = "slipway", mixinStandardHelpOptions = true, versionProvider = SlipwayCommand.Version.class,
     description = "Provisions a highly available Kubernetes-compatible cluster from an inventory file.",
-    subcommands = {InventoryCommand.class, PreflightCommand.class, UpCommand.class, CertsCommand.class,
+    subcommands = {InventoryCommand.class, PreflightCommand.class, UpCommand.class, KubeconfigCommand.class, CertsCommand.class,
         EtcdCommand.class, CompletionCommand.class},
     usageHelpAutoWidth = true)
 public final class SlipwayCommand implements Runnable {

@@ -15,15 +15,17 @@ import tools.jackson.databind.json.JsonMapper;
  * @param etcdToken the etcd {@code initial-cluster-token}; a restore makes a new one
  * @param hosts     per host name, the sha256 of every file shipped to it (host path to hex digest)
  * @param etcd      the etcd members as they were configured, in inventory order
+ * @param podCidrs  per node name, the pod range carved for it from {@code spec.network.podCIDR}; kept so it never moves
  */
 public record ClusterState(String cluster, String etcdToken, Map<String, HostState> hosts, List<EtcdMember> etcd,
-                           Instant updated) {
+                           Instant updated, Map<String, String> podCidrs) {
 
   static final JsonMapper JSON = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
 
   public ClusterState {
     hosts = Map.copyOf(hosts == null ? Map.of() : hosts);
     etcd = List.copyOf(etcd == null ? List.of() : etcd);
+    podCidrs = Map.copyOf(podCidrs == null ? Map.of() : podCidrs);
   }
 
   /** The files of one host as last shipped. */
@@ -52,7 +54,7 @@ public record ClusterState(String cluster, String etcdToken, Map<String, HostSta
   }
 
   public static ClusterState empty(String cluster, String etcdToken) {
-    return new ClusterState(cluster, etcdToken, Map.of(), List.of(), Instant.now());
+    return new ClusterState(cluster, etcdToken, Map.of(), List.of(), Instant.now(), Map.of());
   }
 
   public Optional<EtcdMember> member(String name) {
@@ -66,14 +68,18 @@ public record ClusterState(String cluster, String etcdToken, Map<String, HostSta
   public ClusterState withHost(String name, HostState state) {
     var copy = new LinkedHashMap<>(hosts);
     copy.put(name, state);
-    return new ClusterState(cluster, etcdToken, copy, etcd, Instant.now());
+    return new ClusterState(cluster, etcdToken, copy, etcd, Instant.now(), podCidrs);
   }
 
   public ClusterState withEtcd(List<EtcdMember> members) {
-    return new ClusterState(cluster, etcdToken, hosts, members, Instant.now());
+    return new ClusterState(cluster, etcdToken, hosts, members, Instant.now(), podCidrs);
   }
 
   public ClusterState withEtcdToken(String token) {
-    return new ClusterState(cluster, token, hosts, etcd, Instant.now());
+    return new ClusterState(cluster, token, hosts, etcd, Instant.now(), podCidrs);
+  }
+
+  public ClusterState withPodCidrs(Map<String, String> ranges) {
+    return new ClusterState(cluster, etcdToken, hosts, etcd, Instant.now(), ranges);
   }
 }

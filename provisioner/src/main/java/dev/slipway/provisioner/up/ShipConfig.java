@@ -43,9 +43,17 @@ final class ShipConfig extends PerHostPhase<List<String>> {
     if (host.has(Role.MASTER)) {
       run.catalogue().masterFiles().forEach(f -> pki.put(f.target(), f));
     }
+    if (NodeSections.runsKubelet(host) && !host.has(Role.MASTER)) {
+      var ca = run.catalogue().get(dev.slipway.pki.CertificateCatalogue.CLUSTER_CA).baseName() + ".crt";
+      pki.put(ca, new HostFile(ca, ca, false));
+    }
     for (var file : pki.values()) {
       files.add(new ShippedFile(PKI_DIR + file.target(), Content.LocalFile.of(run.dir().pki().resolve(file.source())),
           file.secret() ? FileAttributes.secretFile() : FileAttributes.publicFile()));
+    }
+    if (host.has(Role.MASTER)) {
+      files.add(new ShippedFile("/etc/slipway/" + ClusterSecrets.ENCRYPTION_KEYS,
+          Content.LocalFile.of(ClusterSecrets.encryptionKeyFile(run.dir())), FileAttributes.secretFile()));
     }
     if (AgentControl.of(host, context).systemd()) {
       files.add(new ShippedFile(AgentControl.UNIT_PATH, Content.LocalFile.of(run.bundle().systemdUnit()),

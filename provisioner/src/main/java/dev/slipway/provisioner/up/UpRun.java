@@ -125,14 +125,14 @@ public final class UpRun {
     var schedule = new SnapshotSchedule(inventory.etcd().snapshotInterval(), inventory.etcd().snapshotsKept());
     var identity = new HostIdentity(host.name(), host.address(), roles);
     if (!host.has(Role.ETCD)) {
-      return new AgentConfig(inventory.name(), identity, paths.root(), Optional.empty(), schedule);
+      return NodeSections.complete(this, host, new AgentConfig(inventory.name(), identity, paths.root(), Optional.empty(), schedule));
     }
     var member = member(host).orElseThrow(() -> new IllegalStateException("no etcd member planned for " + host.name()));
     var etcd = new EtcdMemberConfig(member.name(), member.dataDirName(), EtcdEndpoints.clientUrl(host),
         EtcdEndpoints.peerUrl(host), member.initialCluster(),
         member.initialClusterState().equals("existing") ? InitialClusterState.EXISTING : InitialClusterState.NEW,
         state.etcdToken(), paths.etcdBinary(), EtcdTlsFiles.standard(paths));
-    return new AgentConfig(inventory.name(), identity, paths.root(), Optional.of(etcd), schedule);
+    return NodeSections.complete(this, host, new AgentConfig(inventory.name(), identity, paths.root(), Optional.of(etcd), schedule));
   }
 
   /** agent.yaml's bytes exactly as {@link AgentConfig#write} writes them (the agent reads that format). */
