@@ -22,7 +22,6 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -111,7 +110,6 @@ class ControllerManagerComponentTest {
         return pod.getSpec().getContainers().getFirst().getImage();
     }
 
-    @Disabled("controllers start and lead, but no informer event reaches them against the in-process API server in this setup (cause not yet found; Fabric8ClientTest's single informer works): see the controllers report")
     @Test
     void aDeploymentRollsOutScalesUpdatesAndUndoes() {
         client.apps().deployments().inNamespace("default").resource(deployment("web", 3, "nginx:1")).create();
@@ -146,7 +144,6 @@ class ControllerManagerComponentTest {
                 .anySatisfy(event -> assertThat(event.getReason()).isEqualTo("ScalingReplicaSet"));
     }
 
-    @Disabled("controllers start and lead, but no informer event reaches them against the in-process API server in this setup (cause not yet found; Fabric8ClientTest's single informer works): see the controllers report")
     @Test
     void aStatefulSetCreatesItsPodsInOrderWithClaims() {
         var set = new StatefulSetBuilder().withNewMetadata().withName("db").withNamespace("default").endMetadata()
@@ -173,7 +170,6 @@ class ControllerManagerComponentTest {
                 .contains("data-db-0", "data-db-1", "data-db-2");
     }
 
-    @Disabled("controllers start and lead, but no informer event reaches them against the in-process API server in this setup (cause not yet found; Fabric8ClientTest's single informer works): see the controllers report")
     @Test
     void aDaemonSetFollowsNodesAsTheyComeAndGo() {
         client.nodes().resource(TestObjects.node("node-a", true, Map.of("role", "worker"))).create();
@@ -193,7 +189,6 @@ class ControllerManagerComponentTest {
                 .equals(List.of("node-b", "node-c")));
     }
 
-    @Disabled("controllers start and lead, but no informer event reaches them against the in-process API server in this setup (cause not yet found; Fabric8ClientTest's single informer works): see the controllers report")
     @Test
     void theGarbageCollectorDeletesPodsWhoseOwnerIsGone() {
         var owner = client.configMaps().inNamespace("default").resource(new ConfigMapBuilder().withNewMetadata().withName("owner")
@@ -218,7 +213,6 @@ class ControllerManagerComponentTest {
         await().atMost(WAIT).until(() -> client.pods().inNamespace("default").withName("orphaned").get() == null);
     }
 
-    @Disabled("controllers start and lead, but no informer event reaches them against the in-process API server in this setup (cause not yet found; Fabric8ClientTest's single informer works): see the controllers report")
     @Test
     void foregroundDeletionRemovesTheReplicaSetsPodsBeforeTheReplicaSet() {
         client.apps().deployments().inNamespace("default").resource(deployment("fg", 2, "nginx:1")).create();
