@@ -144,7 +144,7 @@ class KubeletComponentTest {
   @Test
   void killedProcessIsRestartedAndItsRestartCountGoesUp() throws Exception {
     Path pidFile = base.resolve("restart.pid");
-    createPod("restart", "echo $$ > " + pidFile + "; exec sleep 1000", Map.of());
+    createPod("restart", "echo $$$$ > " + pidFile + "; exec sleep 1000", Map.of());
     awaitPod("restart", p -> "Running".equals(p.getStatus().getPhase()));
     await().atMost(WAIT).until(() -> Files.exists(pidFile) && !Files.readString(pidFile).isBlank());
     long pid = Long.parseLong(Files.readString(pidFile).strip());

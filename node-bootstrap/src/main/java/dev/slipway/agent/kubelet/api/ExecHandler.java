@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
  * each binary message starts with its channel byte, 0 stdin, 1 stdout, 2 stderr, 3 the final
  * Status (JSON), 4 terminal resize; v5 adds 255 to close a channel (the client's end of stdin).
  */
-final class ExecHandler {
+public final class ExecHandler {
 
   static final String V5 = "v5.channel.k8s.io";
   static final String V4 = "v4.channel.k8s.io";
@@ -68,7 +68,7 @@ final class ExecHandler {
   }
 
   /** One exec: pumps the command's output to the socket and the socket's stdin to the command. */
-  static final class ExecEndpoint implements Session.Listener.AutoDemanding {
+  public static final class ExecEndpoint implements Session.Listener.AutoDemanding {
     private final Kubelet kubelet;
     private final String containerId;
     private final List<String> command;
