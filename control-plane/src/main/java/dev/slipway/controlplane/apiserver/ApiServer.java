@@ -7,6 +7,7 @@ import dev.slipway.controlplane.apiserver.http.HttpsServer;
 import dev.slipway.controlplane.apiserver.resources.ResourceDescriptor;
 import dev.slipway.controlplane.apiserver.resources.ResourceRegistry;
 import dev.slipway.controlplane.apiserver.rest.NamespaceFinalizer;
+import dev.slipway.controlplane.apiserver.rest.NamespaceLifecycle;
 import dev.slipway.controlplane.apiserver.rest.ObjectRest;
 import dev.slipway.controlplane.apiserver.rest.Query;
 import dev.slipway.controlplane.apiserver.rest.ServiceAllocations;
@@ -68,16 +69,23 @@ public final class ApiServer implements AutoCloseable {
                                    List<AutoCloseable> owned) {
         ResourceRegistry registry = ResourceRegistry.builtIn();
         ServiceAllocations allocations = new ServiceAllocations(store, config.serviceCidr(), config.nodePortFirst(), config.nodePortLast());
-        ObjectRest rest = new ObjectRest(store, registry, allocations);
-        bootstrap(rest, allocations);
-        NamespaceFinalizer finalizer = new NamespaceFinalizer(rest);
+        NamespaceLifecycle namespaces = NamespaceLifecycle.start(store);
+        // Closed before the store it watches (owned closes in reverse order).
+        owned.add(namespaces);
+        NamespaceFinalizer finalizer = null;
         try {
+            ObjectRest rest = new ObjectRest(store, registry, allocations, namespaces);
+            bootstrap(rest, allocations);
+            finalizer = new NamespaceFinalizer(rest);
             HttpsServer https = HttpsServer.start(config.bindAddress(), config.port(), config.servingCertPem(), config.servingKeyPem(),
                     config.clientCaPem(), new ApiHandler(rest, authenticator, authorizer));
             LOG.info("API server listening on {}:{}", config.bindAddress(), https.port());
             return new ApiServer(https, finalizer, owned, config.bindAddress());
         } catch (RuntimeException e) {
-            finalizer.close();
+            if (finalizer != null) {
+                finalizer.close();
+            }
+            namespaces.close();
             throw e;
         }
     }

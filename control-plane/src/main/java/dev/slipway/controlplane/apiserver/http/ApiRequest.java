@@ -2,6 +2,7 @@ package dev.slipway.controlplane.apiserver.http;
 
 import dev.slipway.controlplane.apiserver.rest.Query;
 import java.util.List;
+import java.util.regex.Pattern;
 
 /**
  * A request as the API server resolved it from method and path, like Kubernetes' RequestInfo.
@@ -11,9 +12,12 @@ import java.util.List;
 record ApiRequest(String method, String path, boolean resourceRequest, String verb, String group, String version,
                   String resource, String subresource, String namespace, String name, Query query) {
 
+    private static final Pattern EDGE_SLASHES = Pattern.compile("^/+|/+$");
+    private static final Pattern SLASHES = Pattern.compile("/+");
+
     static ApiRequest resolve(String method, String path, Query query) {
         String lower = method.toLowerCase();
-        List<String> parts = List.of(path.replaceAll("^/+|/+$", "").split("/+"));
+        List<String> parts = List.of(SLASHES.split(EDGE_SLASHES.matcher(path).replaceAll("")));
         int start;
         String group;
         String version;

@@ -43,13 +43,15 @@ public final class ObjectRest {
     private final ObjectStore store;
     private final ResourceRegistry registry;
     private final ServiceAllocations allocations;
+    private final NamespaceLifecycle namespaces;
     private final SecureRandom random = new SecureRandom();
     private volatile Runnable namespaceDeleted = () -> { };
 
-    public ObjectRest(ObjectStore store, ResourceRegistry registry, ServiceAllocations allocations) {
+    public ObjectRest(ObjectStore store, ResourceRegistry registry, ServiceAllocations allocations, NamespaceLifecycle namespaces) {
         this.store = store;
         this.registry = registry;
         this.allocations = allocations;
+        this.namespaces = namespaces;
     }
 
     public ResourceRegistry registry() {
@@ -129,7 +131,7 @@ public final class ObjectRest {
         ObjectNode metadata = Json.metadata(object);
         String namespace = metadata.path("namespace").asString("");
         if (resource.namespaced()) {
-            requireLiveNamespace(namespace);
+            namespaces.requireLive(namespace);
         }
         String generateName = metadata.path("generateName").asString("");
         boolean generated = metadata.path("name").asString("").isEmpty() && !generateName.isEmpty();
@@ -152,7 +154,10 @@ public final class ObjectRest {
                 return Reply.created(object);
             }
             try {
-                return Reply.created(present(store.create(key, Json.bytes(object))));
+                StoredObject stored = store.create(key, Json.bytes(object));
+                // The object in hand is what was stored: serve it rather than parse the stored bytes again.
+                metadata.put("resourceVersion", stored.resourceVersion());
+                return Reply.created(object);
             } catch (StorageException.AlreadyExists e) {
                 undo.forEach(Runnable::run);
                 if (!generated || attempt >= 5) {
@@ -579,6 +584,7 @@ public final class ObjectRest {
             return Reply.ok(dryRun ? next : present(current));
         }
         StoredObject stored = store.update(current.key(), current.modRevision(), Json.bytes(next));
+        namespaces.observe(stored);
         namespaceDeleted.run();
         return Reply.ok(present(stored));
     }
@@ -758,17 +764,6 @@ public final class ObjectRest {
             throw ApiError.badRequest("the namespace of the provided object does not match the namespace sent on the request");
         }
         metadata.put("namespace", namespace);
-    }
-
-    private void requireLiveNamespace(String namespace) {
-        Optional<StoredObject> stored = store.get(ObjectKey.clusterScoped("namespaces", namespace));
-        if (stored.isEmpty()) {
-            throw ApiError.notFound("", "namespaces", namespace);
-        }
-        if (Json.text(Json.parse(stored.get().json()), "metadata", "deletionTimestamp").isPresent()) {
-            throw new ApiError(403, "Forbidden", "unable to create new content in namespace " + namespace
-                    + " because it is being terminated", namespace, "", "namespaces", List.of());
-        }
     }
 
     StoredObject load(ResourceDescriptor resource, String namespace, String name) {
