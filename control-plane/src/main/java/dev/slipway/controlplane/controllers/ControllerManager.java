@@ -85,7 +85,10 @@ public final class ControllerManager implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the controller manager's kubeconfig " + kubeconfig, e);
         }
-        KubernetesClient client = new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(content)).build();
+        Config config = Config.fromKubeconfig(content);
+        // The API server refuses WebSocket watches with 503, which fabric8 retries for ~19 s before it falls back to HTTP.
+        config.setOnlyHttpWatches(true);
+        KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build();
         try {
             return new ControllerManager(client, true, settings,
                     LeaderElection.Settings.standard(settings.leaseNamespace(), settings.leaseName(), settings.identity()));
@@ -183,8 +186,8 @@ public final class ControllerManager implements AutoCloseable {
                     "apps/v1/StatefulSet", statefulSets, "apps/v1/DaemonSet", daemonSets,
                     "v1/PersistentVolumeClaim", claims, "v1/ConfigMap", configMaps, "v1/Secret", secrets, "v1/Service", services), writer));
 
-            // Synced means listed: start()'s future also waits for the watch response, which this API
-            // server only begins with the first event, so it may not complete on a quiet cluster.
+            // Synced means listed (client-go's WaitForCacheSync): start()'s future also waits for every watch to
+            // open, which for a client that tries WebSocket first takes fabric8's ~19 s of retries of the server's 503.
             informers.forEach(SharedIndexInformer::start);
             long deadline = System.nanoTime() + SYNC_TIMEOUT.toNanos();
             while (!informers.stream().allMatch(SharedIndexInformer::hasSynced)) {

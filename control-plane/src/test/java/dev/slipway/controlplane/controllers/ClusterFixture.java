@@ -75,9 +75,9 @@ final class ClusterFixture implements AutoCloseable {
         }
     }
 
-    /** A new admin client; the caller closes it. */
+    /** A new admin client with HTTP watches, as the agent configures the controller manager's; the caller closes it. */
     KubernetesClient client() {
-        return new KubernetesClientBuilder().withConfig(new ConfigBuilder().withMasterUrl(server.url().toString())
+        return new KubernetesClientBuilder().withConfig(new ConfigBuilder().withMasterUrl(server.url().toString()).withOnlyHttpWatches(true)
                 .withCaCertFile(directory.resolve("ca.crt").toString())
                 .withClientCertFile(directory.resolve("admin.crt").toString())
                 .withClientKeyFile(directory.resolve("admin.key").toString())

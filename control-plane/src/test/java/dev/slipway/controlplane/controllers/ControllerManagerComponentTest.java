@@ -64,12 +64,17 @@ class ControllerManagerComponentTest {
         cluster.close();
     }
 
-    /** Marks every pending pod of the "default" namespace Running and Ready, as a kubelet would. */
+    /**
+     * Marks every pending pod of the "default" namespace Running and Ready, and removes (grace 0) every
+     * terminating one, as a kubelet does once the containers stopped.
+     */
     private static void playKubelet() {
         while (kubeletRuns.get()) {
             try {
                 for (Pod pod : client.pods().inNamespace("default").list().getItems()) {
-                    if (pod.getMetadata().getDeletionTimestamp() == null && !PodState.isRunningAndReady(pod)
+                    if (pod.getMetadata().getDeletionTimestamp() != null) {
+                        client.pods().resource(pod).withGracePeriod(0).delete();
+                    } else if (!PodState.isRunningAndReady(pod)
                             && !"stopped".equals(pod.getMetadata().getLabels() == null ? null : pod.getMetadata().getLabels().get("kubelet"))) {
                         Pod running = new PodBuilder(pod).editOrNewStatus().withPhase("Running")
                                 .withConditions(new PodConditionBuilder().withType("Ready").withStatus("True")
@@ -185,8 +190,9 @@ class ControllerManagerComponentTest {
         client.nodes().resource(TestObjects.node("node-c", true, Map.of("role", "worker"))).create();
         client.nodes().withName("node-a").delete();
 
-        await().atMost(WAIT).until(() -> podsOf("agent").stream().map(pod -> pod.getSpec().getNodeName()).sorted().toList()
-                .equals(List.of("node-b", "node-c")));
+        // Terminating pods included: node-a's pod is deleted gracefully and gone once the kubelet removes it.
+        await().atMost(WAIT).until(() -> client.pods().inNamespace("default").withLabel("app", "agent").list().getItems().stream()
+                .map(pod -> pod.getSpec().getNodeName()).sorted().toList().equals(List.of("node-b", "node-c")));
     }
 
     @Test
