@@ -75,6 +75,14 @@ class LocalClusterComponentTest {
     if (dir == null) {
       return;
     }
+    // Pods outlive a stopped agent (a restarted one adopts them): remove the app first, so no httpd keeps port 8080.
+    if (Files.isRegularFile(clusterDir.resolve("admin.kubeconfig"))) {
+      var kubeconfig = clusterDir.resolve("admin.kubeconfig").toString();
+      new ProcessBuilder("/usr/bin/kubectl", "--kubeconfig", kubeconfig, "delete", "deployment", "hello", "--ignore-not-found")
+          .inheritIO().start().waitFor(60, TimeUnit.SECONDS);
+      new ProcessBuilder("/usr/bin/kubectl", "--kubeconfig", kubeconfig, "wait", "--for=delete", "pod", "-l", "app=hello", "--timeout=90s")
+          .inheritIO().start().waitFor(120, TimeUnit.SECONDS);
+    }
     var stops = new ArrayList<Process>();
     for (var host : HOSTS) {
       var root = dir.resolve("hosts").resolve(host);
