@@ -5,6 +5,12 @@ import dev.slipway.pki.TlsIdentity;
 import dev.slipway.pki.TrustedCertificates;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.lang.management.ManagementFactory;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -15,33 +21,41 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.SSLSocketFactory;
 
 /**
  * Not a test: API create rate over HTTPS against raw etcd puts in the same run, and the time for one
- * change to reach 100 watchers. Both sides run with the same number of concurrent clients, each side
- * first warms up (JIT, TLS handshakes, pooled connections), then measures; loopback only, bounded in
- * count and time. The HTTPS client speaks HTTP/1.1 with keep-alive, its pool sized to the clients,
- * so every connection's TLS handshake happens once, in the warm-up. Run with
- * {@code java -cp <test class path> dev.slipway.controlplane.apiserver.ApiServerBenchmark [creates] [clients] [warm-up]}.
+ * change to reach 100 watchers. Both sides run with the same number of concurrent clients; each side
+ * first warms up (JIT, TLS handshakes, connections), then API and etcd rounds alternate, so that both
+ * see the same JIT state and machine load; loopback only, bounded in count and time. Each HTTPS client
+ * keeps one HTTP/1.1 connection alive (a pool sized to the clients), so every TLS handshake happens
+ * once, in the warm-up. {@code client} is {@code socket} (default: one blocking TLS socket per client,
+ * about as lean as the etcd side's gRPC client) or {@code jdk} (java.net.http, as fabric8 uses it).
+ * Run with {@code java -cp <test class path> dev.slipway.controlplane.apiserver.ApiServerBenchmark
+ * [creates] [clients] [warm-up] [rounds] [client]}.
  */
 public final class ApiServerBenchmark {
 
     private static final Duration LIMIT = Duration.ofSeconds(60);
 
     /** What one measured round did: operations, wall time, and the CPU this JVM and etcd spent on it. */
-    record Round(int done, long nanos, long jvmCpuNanos, long etcdCpuNanos) {
+    record Round(int done, long nanos, long jvmCpuNanos, long etcdCpuNanos, long compileMillis) {
         double rate() {
             return done / (nanos / 1e9);
         }
 
         String cpuPerOperation() {
-            return String.format("CPU per operation: this JVM (client and server) %.2f ms, etcd %.2f ms",
-                    jvmCpuNanos / 1e6 / Math.max(1, done), etcdCpuNanos / 1e6 / Math.max(1, done));
+            return String.format("CPU per operation: this JVM (client and server) %.2f ms, etcd %.2f ms; JIT compiling during the round %d ms",
+                    jvmCpuNanos / 1e6 / Math.max(1, done), etcdCpuNanos / 1e6 / Math.max(1, done), compileMillis);
         }
     }
 
@@ -49,33 +63,135 @@ public final class ApiServerBenchmark {
         int creates = arguments.length > 0 ? Integer.parseInt(arguments[0]) : 2000;
         int clients = arguments.length > 1 ? Integer.parseInt(arguments[1]) : 32;
         int warmUp = arguments.length > 2 ? Integer.parseInt(arguments[2]) : creates;
+        int rounds = arguments.length > 3 ? Integer.parseInt(arguments[3]) : 3;
+        boolean jdkClient = arguments.length > 4 && arguments[4].equals("jdk");
         // Read once when the HTTP client's connection pool is first used: keep as many idle connections as there are clients.
         System.setProperty("jdk.httpclient.connectionPoolSize", Integer.toString(clients));
-        try (ApiServerFixture cluster = ApiServerFixture.start()) {
+        try (ApiServerFixture cluster = ApiServerFixture.start();
+             Client client = Client.builder().endpoints(cluster.etcd().endpoint()).build();
+             Connections connections = new Connections(cluster, clients)) {
             HttpClient http = httpClient(cluster);
             URI collection = cluster.server().url().resolve("/api/v1/namespaces/default/configmaps");
-            Operation apiCreate = i -> {
-                String body = "{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"bench-" + i + "\"},\"data\":{\"k\":\"v\"}}";
-                HttpResponse<Void> response = http.send(HttpRequest.newBuilder(collection).POST(HttpRequest.BodyPublishers.ofString(body))
-                        .header("Content-Type", "application/json").build(), HttpResponse.BodyHandlers.discarding());
-                if (response.statusCode() != 201) {
-                    throw new IllegalStateException("create answered " + response.statusCode());
+            Operation apiCreate = (c, i) -> {
+                byte[] body = ("{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"bench-" + i
+                        + "\"},\"data\":{\"k\":\"v\"}}").getBytes(StandardCharsets.UTF_8);
+                int status = jdkClient
+                        ? http.send(HttpRequest.newBuilder(collection).POST(HttpRequest.BodyPublishers.ofByteArray(body))
+                        .header("Content-Type", "application/json").build(), HttpResponse.BodyHandlers.discarding()).statusCode()
+                        : connections.of(c).post(collection.getPath(), body);
+                if (status != 201) {
+                    throw new IllegalStateException("create answered " + status);
                 }
             };
-            Round api;
-            Round etcd;
-            try (Client client = Client.builder().endpoints(cluster.etcd().endpoint()).build()) {
-                Operation rawPut = i -> client.getKVClient().put(bytes("/bench/raw-" + i), bytes("{\"k\":\"v\"}")).get(10, TimeUnit.SECONDS);
-                round(0, warmUp, clients, apiCreate);
-                round(0, warmUp, clients, rawPut);
-                api = round(warmUp, creates, clients, apiCreate);
-                etcd = round(warmUp, creates, clients, rawPut);
+            Operation rawPut = (c, i) -> client.getKVClient().put(bytes("/bench/raw-" + i), bytes("{\"k\":\"v\"}")).get(10, TimeUnit.SECONDS);
+            round(0, warmUp, clients, apiCreate);
+            round(0, warmUp, clients, rawPut);
+            System.out.printf("creates: %d per round with %d clients (%s), after %d warm-up operations on each side%n", creates, clients,
+                    jdkClient ? "java.net.http" : "one TLS socket each", warmUp);
+            List<Double> ratios = new ArrayList<>();
+            for (int r = 1; r <= rounds; r++) {
+                int first = warmUp + (r - 1) * creates;
+                Round api = round(first, creates, clients, apiCreate);
+                Round etcd = round(first, creates, clients, rawPut);
+                ratios.add(api.rate() / etcd.rate());
+                System.out.printf("round %d: API create over HTTPS %.0f/s, raw etcd put %.0f/s, ratio %.2f%n  API  %s%n  etcd %s%n", r,
+                        api.rate(), etcd.rate(), api.rate() / etcd.rate(), api.cpuPerOperation(), etcd.cpuPerOperation());
             }
-            System.out.printf("creates: %d with %d clients, after %d warm-up operations on each side%n", creates, clients, warmUp);
-            System.out.printf("API create over HTTPS: %.0f/s (%s)%n", api.rate(), api.cpuPerOperation());
-            System.out.printf("raw etcd put: %.0f/s (%s)%n", etcd.rate(), etcd.cpuPerOperation());
-            System.out.printf("API create / raw put: %.2f%n", api.rate() / etcd.rate());
+            Collections.sort(ratios);
+            System.out.printf("API create / raw put, median of %d rounds: %.2f%n", rounds, ratios.get(ratios.size() / 2));
             watchFanOut(cluster, http, 100, 20);
+        }
+    }
+
+    /** One kept-alive HTTPS connection per client, opened on first use. */
+    static final class Connections implements AutoCloseable {
+        private final SSLSocketFactory sockets;
+        private final String host;
+        private final int port;
+        private final Connection[] open;
+
+        Connections(ApiServerFixture cluster, int clients) {
+            TlsIdentity admin = TlsIdentity.load(cluster.directory().resolve("admin.crt"), cluster.directory().resolve("admin.key"));
+            this.sockets = admin.sslContext(TrustedCertificates.load(cluster.caFile())).getSocketFactory();
+            this.host = cluster.server().url().getHost();
+            this.port = cluster.server().url().getPort();
+            this.open = new Connection[clients];
+        }
+
+        Connection of(int client) throws IOException {
+            if (open[client] == null) {
+                SSLSocket socket = (SSLSocket) sockets.createSocket(host, port);
+                SSLParameters parameters = socket.getSSLParameters();
+                parameters.setEndpointIdentificationAlgorithm("HTTPS");
+                socket.setSSLParameters(parameters);
+                socket.setSoTimeout((int) Duration.ofSeconds(10).toMillis());
+                open[client] = new Connection(socket, host + ":" + port);
+            }
+            return open[client];
+        }
+
+        @Override
+        public void close() throws IOException {
+            for (Connection connection : open) {
+                if (connection != null) {
+                    connection.socket.close();
+                }
+            }
+        }
+    }
+
+    /** HTTP/1.1 on one TLS socket: a request, then its whole response, then the next request on the same connection. */
+    record Connection(SSLSocket socket, String authority, InputStream in, OutputStream out) {
+        Connection(SSLSocket socket, String authority) throws IOException {
+            this(socket, authority, new BufferedInputStream(socket.getInputStream()), new BufferedOutputStream(socket.getOutputStream()));
+        }
+
+        int post(String path, byte[] body) throws IOException {
+            out.write(("POST " + path + " HTTP/1.1\r\nHost: " + authority + "\r\nContent-Type: application/json\r\nAccept: application/json"
+                    + "\r\nContent-Length: " + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.write(body);
+            out.flush();
+            String status = line();
+            if (!status.startsWith("HTTP/1.1 ")) {
+                throw new IOException("not an HTTP/1.1 response: " + status);
+            }
+            long length = -1;
+            boolean chunked = false;
+            for (String header = line(); !header.isEmpty(); header = line()) {
+                String lower = header.toLowerCase(Locale.ROOT);
+                if (lower.startsWith("content-length:")) {
+                    length = Long.parseLong(lower.substring(15).strip());
+                } else if (lower.startsWith("transfer-encoding:") && lower.contains("chunked")) {
+                    chunked = true;
+                } else if (lower.startsWith("connection:") && lower.contains("close")) {
+                    throw new IOException("the server closed the kept-alive connection");
+                }
+            }
+            if (chunked) {
+                for (long chunk = Long.parseLong(line().strip(), 16); chunk > 0; chunk = Long.parseLong(line().strip(), 16)) {
+                    in.skipNBytes(chunk);
+                    line();
+                }
+                line();
+            } else if (length >= 0) {
+                in.skipNBytes(length);
+            } else {
+                throw new IOException("a response without length on a kept-alive connection");
+            }
+            return Integer.parseInt(status.substring(9, 12));
+        }
+
+        private String line() throws IOException {
+            StringBuilder line = new StringBuilder();
+            for (int c = in.read(); c != '\n'; c = in.read()) {
+                if (c < 0) {
+                    throw new EOFException("the connection closed mid-response");
+                }
+                if (c != '\r') {
+                    line.append((char) c);
+                }
+            }
+            return line.toString();
         }
     }
 
@@ -88,28 +204,37 @@ public final class ApiServerBenchmark {
     }
 
     interface Operation {
-        void run(int index) throws Exception;
+        void run(int client, int index) throws Exception;
     }
 
-    /** Runs operations {@code first .. first+count-1} on {@code clients} concurrent clients; stops early at the time limit. */
-    private static Round round(int first, int count, int clients, Operation operation) throws InterruptedException {
+    /** Runs operations {@code first .. first+count-1} on {@code clients} concurrent clients; stops early at the time limit, fails on the first failure. */
+    private static Round round(int first, int count, int clients, Operation operation) throws Exception {
         AtomicInteger next = new AtomicInteger();
+        AtomicInteger done = new AtomicInteger();
+        List<Future<Void>> running = new ArrayList<>();
         long jvmCpu = jvmCpuNanos();
         long etcdCpu = etcdCpuNanos();
+        long compile = ManagementFactory.getCompilationMXBean().getTotalCompilationTime();
         long start = System.nanoTime();
         long deadline = start + LIMIT.toNanos();
         try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
             for (int c = 0; c < clients; c++) {
-                pool.submit(() -> {
+                int client = c;
+                running.add(pool.submit(() -> {
                     for (int i = next.getAndIncrement(); i < count && System.nanoTime() < deadline; i = next.getAndIncrement()) {
-                        operation.run(first + i);
+                        operation.run(client, first + i);
+                        done.incrementAndGet();
                     }
                     return null;
-                });
+                }));
             }
         }
         long nanos = System.nanoTime() - start;
-        return new Round(Math.min(next.get(), count), nanos, jvmCpuNanos() - jvmCpu, etcdCpuNanos() - etcdCpu);
+        for (Future<Void> client : running) {
+            client.get();
+        }
+        return new Round(done.get(), nanos, jvmCpuNanos() - jvmCpu, etcdCpuNanos() - etcdCpu,
+                ManagementFactory.getCompilationMXBean().getTotalCompilationTime() - compile);
     }
 
     private static long jvmCpuNanos() {
@@ -123,11 +248,19 @@ public final class ApiServerBenchmark {
                 .mapToLong(child -> child.info().totalCpuDuration().orElse(Duration.ZERO).toNanos()).sum();
     }
 
-    /** p50 and p99 of the time from a write's request to its event at each of {@code watchers} HTTP watchers. */
+    /**
+     * p50 and p99 of the time from a write's request to its event at each of {@code watchers} HTTP watchers. The watched
+     * object has a namespace of its own, so that each watch's initial list (resourceVersion=0) is one object, not the
+     * thousands the create rounds left in {@code default}.
+     */
     private static void watchFanOut(ApiServerFixture cluster, HttpClient http, int watchers, int rounds) throws Exception {
         URI base = cluster.server().url();
         String name = "fanout";
-        http.send(HttpRequest.newBuilder(base.resolve("/api/v1/namespaces/default/configmaps"))
+        String configMaps = "/api/v1/namespaces/" + name + "/configmaps";
+        http.send(HttpRequest.newBuilder(base.resolve("/api/v1/namespaces"))
+                .POST(HttpRequest.BodyPublishers.ofString("{\"metadata\":{\"name\":\"" + name + "\"}}"))
+                .header("Content-Type", "application/json").build(), HttpResponse.BodyHandlers.discarding());
+        http.send(HttpRequest.newBuilder(base.resolve(configMaps))
                 .POST(HttpRequest.BodyPublishers.ofString("{\"metadata\":{\"name\":\"" + name + "\"},\"data\":{\"round\":\"-1\"}}"))
                 .header("Content-Type", "application/json").build(), HttpResponse.BodyHandlers.discarding());
         List<Long> latencies = Collections.synchronizedList(new ArrayList<>());
@@ -135,7 +268,7 @@ public final class ApiServerBenchmark {
         CountDownLatch ready = new CountDownLatch(watchers);
         CountDownLatch initial = new CountDownLatch(watchers);
         CountDownLatch finished = new CountDownLatch(watchers);
-        URI watch = base.resolve("/api/v1/namespaces/default/configmaps?watch=true&fieldSelector=metadata.name%3D" + name
+        URI watch = base.resolve(configMaps + "?watch=true&fieldSelector=metadata.name%3D" + name
                 + "&resourceVersion=0&timeoutSeconds=60");
         try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
             for (int w = 0; w < watchers; w++) {
@@ -171,7 +304,7 @@ public final class ApiServerBenchmark {
             initial.await(30, TimeUnit.SECONDS);
             for (int round = 0; round < rounds; round++) {
                 sentAt[round] = System.nanoTime();
-                http.send(HttpRequest.newBuilder(base.resolve("/api/v1/namespaces/default/configmaps/" + name))
+                http.send(HttpRequest.newBuilder(base.resolve(configMaps + "/" + name))
                         .method("PATCH", HttpRequest.BodyPublishers.ofString("{\"data\":{\"round\":\"" + round + "\"}}"))
                         .header("Content-Type", "application/merge-patch+json").build(), HttpResponse.BodyHandlers.discarding());
                 Thread.sleep(100);
