@@ -60,6 +60,11 @@ public record AgentPaths(Path root) {
     return root.resolve("opt/slipway");
   }
 
+  /** The image bundles (OCI tarballs) the provisioner ships for containerd. */
+  public Path imageBundleDir() {
+    return bundleDir().resolve("images");
+  }
+
   public Path agentJar() {
     return bundleDir().resolve("slipway-agent.jar");
   }

@@ -14,6 +14,9 @@ import dev.slipway.agent.node.MachineFacts;
 import dev.slipway.agent.node.NodeAgent;
 import dev.slipway.agent.node.NodeDescription;
 import dev.slipway.agent.runtime.ContainerRuntime;
+import dev.slipway.agent.runtime.ImageBundles;
+import dev.slipway.agent.runtime.containerd.ContainerdRuntime;
+import dev.slipway.agent.runtime.containerd.ContainerdService;
 import dev.slipway.agent.runtime.process.ProcessRuntime;
 import dev.slipway.pki.TrustedCertificates;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -22,6 +25,7 @@ import java.net.URI;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,7 +33,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Everything a machine with a kubelet section runs, in order: the API load balancer, the join
  * (client certificate by CSR), the Node and its Lease, the kubelet serving certificate, the
- * kubelet and its API. Closing stops them in reverse; pods keep running.
+ * kubelet and its API; with the containerd runtime, this root's containerd and the node's image
+ * bundles first. Closing stops them in reverse; pods keep running (containerd's under their shims).
  */
 public final class NodeServices implements AutoCloseable {
 
@@ -43,11 +48,19 @@ public final class NodeServices implements AutoCloseable {
 
   /** Starts what {@code config.kubelet()} describes; blocks until the node has joined. */
   public static NodeServices start(AgentConfig config) throws InterruptedException {
+    return start(config, ContainerdService.Settings::forPodCidr);
+  }
+
+  /**
+   * As {@link #start(AgentConfig)}, with containerd run as {@code containerd} says for the node's pod
+   * range (tests put it in a network namespace of their own).
+   */
+  public static NodeServices start(AgentConfig config, Function<String, ContainerdService.Settings> containerd) throws InterruptedException {
     KubeletSection section = config.kubelet().orElseThrow(() -> new InvalidAgentConfigException("no kubelet section in the agent configuration"));
     AgentPaths paths = config.paths();
     NodeServices services = new NodeServices();
     try {
-      services.run(config, section, paths);
+      services.run(config, section, paths, containerd);
     } catch (InterruptedException | RuntimeException e) {
       services.close();
       throw e;
@@ -55,7 +68,8 @@ public final class NodeServices implements AutoCloseable {
     return services;
   }
 
-  private void run(AgentConfig config, KubeletSection section, AgentPaths paths) throws InterruptedException {
+  private void run(AgentConfig config, KubeletSection section, AgentPaths paths, Function<String, ContainerdService.Settings> containerd)
+      throws InterruptedException {
     String node = config.host().name();
     TrustedCertificates clusterCa = TrustedCertificates.load(section.clusterCa());
     ApiServerTrust trust = ApiServerTrust.of(clusterCa, section.apiServers());
@@ -70,8 +84,7 @@ public final class NodeServices implements AutoCloseable {
     bootstrap.ensureClientCertificate();
     KubernetesClient client = bootstrap.nodeClient();
     started.add(client);
-    ContainerRuntime runtime = openRuntime(section, paths, config.host().address());
-    started.add(runtime);
+    ContainerRuntime runtime = openRuntime(section, paths, config.host().address(), containerd);
     NodeDescription description = new NodeDescription(config.host(), section.labels(), section.taints(), MachineFacts.of(paths.root()),
         runtime.version(), section.port());
     Kubelet kubelet = new Kubelet(client, runtime, node, config.host().address(), new PodLogs(paths.logDir()), Clock.systemUTC());
@@ -92,12 +105,35 @@ public final class NodeServices implements AutoCloseable {
     log.info("node {} runs its kubelet (API on {}:{}, API servers through {})", node, config.host().address(), server.port(), apiUrl);
   }
 
-  static ContainerRuntime openRuntime(KubeletSection section, AgentPaths paths, String address) {
-    return switch (section.runtime()) {
+  private ContainerRuntime openRuntime(KubeletSection section, AgentPaths paths, String address,
+      Function<String, ContainerdService.Settings> containerd) {
+    ContainerRuntime runtime = switch (section.runtime()) {
       case "process" -> ProcessRuntime.open(paths, address);
-      default -> throw new InvalidAgentConfigException("kubelet.runtime " + section.runtime()
-          + " is not available in this agent build; use process");
+      case "containerd" -> openContainerd(section, paths, containerd);
+      default -> throw new InvalidAgentConfigException("kubelet.runtime must be process or containerd, got '" + section.runtime() + "'");
     };
+    started.add(runtime);
+    return runtime;
+  }
+
+  /** Starts (or adopts) this root's containerd with the node's pod range on its CNI bridge, and imports the shipped images. */
+  private ContainerRuntime openContainerd(KubeletSection section, AgentPaths paths, Function<String, ContainerdService.Settings> containerd) {
+    if (section.podCidr().isEmpty()) {
+      throw new InvalidAgentConfigException("kubelet.podCidr is required with kubelet.runtime containerd in " + paths.configFile()
+          + " (the node's pod range for its CNI bridge, e.g. 10.244.1.0/24)");
+    }
+    ContainerdService service = new ContainerdService(paths, containerd.apply(section.podCidr()));
+    started.add(service);
+    service.start();
+    ContainerdRuntime runtime = ContainerdRuntime.connect(service.socket(), "ctr");
+    try {
+      List<String> images = ImageBundles.importAll(runtime, paths.imageBundleDir());
+      log.info("containerd at {} holds the node's images {}", service.socket(), images);
+    } catch (RuntimeException e) {
+      runtime.close();
+      throw e;
+    }
+    return runtime;
   }
 
   private static SSLContext sslContext(ApiServerTrust trust) {

@@ -173,7 +173,11 @@ final class PodWorker {
     var meta = pod.getMetadata();
     switch (action) {
       case SyncAction.CreateSandbox create -> {
-        observed.sandbox().ifPresent(old -> runtime.removePodSandbox(old.id()));
+        observed.sandbox().ifPresent(old -> {
+          // A lost sandbox may still hold containers; stopping it first kills them and releases its network.
+          runtime.stopPodSandbox(old.id());
+          runtime.removePodSandbox(old.id());
+        });
         List<PortMapping> ports = new ArrayList<>();
         for (Container c : PodSync.orEmpty(pod.getSpec().getContainers())) {
           for (ContainerPort port : PodSync.orEmpty(c.getPorts())) {

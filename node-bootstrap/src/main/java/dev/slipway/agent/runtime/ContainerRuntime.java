@@ -15,6 +15,9 @@ public interface ContainerRuntime extends AutoCloseable {
   /** A short name for logs and node status, e.g. {@code containerd://1.6.20} or {@code process}. */
   String version();
 
+  /** How this runtime writes the container log files that {@link ContainerStatus#logPath()} names. */
+  LogFormat logFormat();
+
   /** Creates a pod sandbox (network, shared namespaces) and returns its id; it is ready on return. */
   String runPodSandbox(SandboxSpec spec);
 

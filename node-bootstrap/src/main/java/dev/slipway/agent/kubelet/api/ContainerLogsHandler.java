@@ -18,7 +18,7 @@ import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.Fields;
 
-/** {@code GET /containerLogs/<ns>/<pod>/<container>?follow=&previous=&tailLines=}: the container's log file, raw. */
+/** {@code GET /containerLogs/<ns>/<pod>/<container>?follow=&previous=&tailLines=}: the container's log file as text (a CRI log loses its line prefixes). */
 final class ContainerLogsHandler {
 
   private static final Duration FOLLOW_POLL = Duration.ofMillis(200);
@@ -52,11 +52,13 @@ final class ContainerLogsHandler {
     Path file = container.logPath();
     response.setStatus(200);
     response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/plain; charset=utf-8");
+    LogDecoder decoder = new LogDecoder(kubelet.runtime().logFormat());
     try (OutputStream out = Content.Sink.asOutputStream(response)) {
       long position = 0;
       if (Files.exists(file)) {
         byte[] all = Files.readAllBytes(file);
-        byte[] shown = tailLines >= 0 ? tail(all, tailLines) : all;
+        byte[] text = decoder.feed(all);
+        byte[] shown = tailLines >= 0 ? tail(text, tailLines) : text;
         out.write(shown);
         out.flush();
         position = all.length;
@@ -69,7 +71,7 @@ final class ContainerLogsHandler {
             raf.seek(position);
             byte[] more = new byte[(int) Math.min(grown - position, 1 << 20)];
             raf.readFully(more);
-            out.write(more);
+            out.write(decoder.feed(more));
             out.flush();
             position += more.length;
           }

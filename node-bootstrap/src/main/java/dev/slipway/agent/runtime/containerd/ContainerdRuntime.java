@@ -7,6 +7,7 @@ import dev.slipway.agent.runtime.ContainerState;
 import dev.slipway.agent.runtime.ContainerStatus;
 import dev.slipway.agent.runtime.ExecResult;
 import dev.slipway.agent.runtime.ExecSession;
+import dev.slipway.agent.runtime.LogFormat;
 import dev.slipway.agent.runtime.PortMapping;
 import dev.slipway.agent.runtime.SandboxSpec;
 import dev.slipway.agent.runtime.SandboxStatus;
@@ -119,6 +120,11 @@ public final class ContainerdRuntime implements ContainerRuntime {
   public String version() {
     var response = call("Version", "containerd", () -> rt().version(VersionRequest.newBuilder().setVersion("v1").build()));
     return response.getRuntimeName() + "://" + response.getRuntimeVersion();
+  }
+
+  @Override
+  public LogFormat logFormat() {
+    return LogFormat.CRI;
   }
 
   // ---- sandboxes ----

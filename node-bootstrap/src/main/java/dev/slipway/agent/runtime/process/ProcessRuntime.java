@@ -8,6 +8,7 @@ import dev.slipway.agent.runtime.ContainerSpec;
 import dev.slipway.agent.runtime.ContainerStatus;
 import dev.slipway.agent.runtime.ExecResult;
 import dev.slipway.agent.runtime.ExecSession;
+import dev.slipway.agent.runtime.LogFormat;
 import dev.slipway.agent.runtime.SandboxSpec;
 import dev.slipway.agent.runtime.SandboxStatus;
 import java.io.File;
@@ -88,6 +89,11 @@ public final class ProcessRuntime implements ContainerRuntime {
   @Override
   public String version() {
     return "process://1";
+  }
+
+  @Override
+  public LogFormat logFormat() {
+    return LogFormat.PLAIN;
   }
 
   // ---- sandboxes ----
