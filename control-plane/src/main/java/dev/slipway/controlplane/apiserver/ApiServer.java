@@ -4,6 +4,7 @@ import dev.slipway.controlplane.apiserver.core.ApiError;
 import dev.slipway.controlplane.apiserver.core.Json;
 import dev.slipway.controlplane.apiserver.http.ApiHandler;
 import dev.slipway.controlplane.apiserver.http.HttpsServer;
+import dev.slipway.controlplane.apiserver.kubelet.PodStreams;
 import dev.slipway.controlplane.apiserver.resources.ResourceDescriptor;
 import dev.slipway.controlplane.apiserver.resources.ResourceRegistry;
 import dev.slipway.controlplane.apiserver.rest.NamespaceFinalizer;
@@ -78,7 +79,8 @@ public final class ApiServer implements AutoCloseable {
             bootstrap(rest, allocations);
             finalizer = new NamespaceFinalizer(rest);
             HttpsServer https = HttpsServer.start(config.bindAddress(), config.port(), config.servingCertPem(), config.servingKeyPem(),
-                    config.clientCaPem(), new ApiHandler(rest, authenticator, authorizer));
+                    config.clientCaPem(), new ApiHandler(rest, authenticator, authorizer,
+                    new PodStreams(rest, config.kubeletClientCertPem(), config.kubeletClientKeyPem(), config.clientCaPem())));
             LOG.info("API server listening on {}:{}", config.bindAddress(), https.port());
             return new ApiServer(https, finalizer, owned, config.bindAddress());
         } catch (RuntimeException e) {

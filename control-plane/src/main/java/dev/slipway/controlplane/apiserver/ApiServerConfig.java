@@ -17,13 +17,17 @@ import java.nio.file.Path;
  * @param nodePortFirst           first node port, normally 30000
  * @param nodePortLast            last node port, normally 32767
  * @param serviceAccountPublicKey the public key PEM that verifies service-account tokens
+ * @param kubeletClientCertPem    the client certificate for kubelets (pods/log, pods/exec); read on first use
+ * @param kubeletClientKeyPem     its private key PEM
  */
 public record ApiServerConfig(String bindAddress, int port, Path servingCertPem, Path servingKeyPem, Path clientCaPem,
                               EtcdConnection etcd, Path encryptionKeyFile, String serviceCidr, int nodePortFirst,
-                              int nodePortLast, Path serviceAccountPublicKey) {
+                              int nodePortLast, Path serviceAccountPublicKey, Path kubeletClientCertPem,
+                              Path kubeletClientKeyPem) {
 
     public static final int DEFAULT_PORT = 6443;
     public static final String DEFAULT_SERVICE_CIDR = "10.96.0.0/12";
+    private static final String KUBELET_CLIENT = "apiserver-kubelet-client";
 
     public ApiServerConfig {
         if (bindAddress == null || bindAddress.isBlank()) {
@@ -39,6 +43,18 @@ public record ApiServerConfig(String bindAddress, int port, Path servingCertPem,
         if (nodePortFirst < 1 || nodePortLast > 65535 || nodePortFirst > nodePortLast) {
             throw new IllegalArgumentException("node port range " + nodePortFirst + "-" + nodePortLast + " is not a valid port range");
         }
+        if (kubeletClientCertPem == null || kubeletClientKeyPem == null) {
+            throw new IllegalArgumentException("API server configuration lacks the kubelet client certificate or key path");
+        }
+    }
+
+    /** The kubelet client pair where kubeadm keeps it: {@code apiserver-kubelet-client.{crt,key}} beside the serving certificate. */
+    public ApiServerConfig(String bindAddress, int port, Path servingCertPem, Path servingKeyPem, Path clientCaPem,
+                           EtcdConnection etcd, Path encryptionKeyFile, String serviceCidr, int nodePortFirst,
+                           int nodePortLast, Path serviceAccountPublicKey) {
+        this(bindAddress, port, servingCertPem, servingKeyPem, clientCaPem, etcd, encryptionKeyFile, serviceCidr, nodePortFirst,
+                nodePortLast, serviceAccountPublicKey, servingCertPem.resolveSibling(KUBELET_CLIENT + ".crt"),
+                servingCertPem.resolveSibling(KUBELET_CLIENT + ".key"));
     }
 
     /** The usual settings: port 6443, service CIDR 10.96.0.0/12, node ports 30000-32767. */
@@ -50,6 +66,11 @@ public record ApiServerConfig(String bindAddress, int port, Path servingCertPem,
 
     public ApiServerConfig withPort(int newPort) {
         return new ApiServerConfig(bindAddress, newPort, servingCertPem, servingKeyPem, clientCaPem, etcd, encryptionKeyFile,
-                serviceCidr, nodePortFirst, nodePortLast, serviceAccountPublicKey);
+                serviceCidr, nodePortFirst, nodePortLast, serviceAccountPublicKey, kubeletClientCertPem, kubeletClientKeyPem);
+    }
+
+    public ApiServerConfig withKubeletClient(Path certPem, Path keyPem) {
+        return new ApiServerConfig(bindAddress, port, servingCertPem, servingKeyPem, clientCaPem, etcd, encryptionKeyFile,
+                serviceCidr, nodePortFirst, nodePortLast, serviceAccountPublicKey, certPem, keyPem);
     }
 }

@@ -4,6 +4,7 @@ import dev.slipway.controlplane.apiserver.core.ApiError;
 import dev.slipway.controlplane.apiserver.core.Json;
 import dev.slipway.controlplane.apiserver.discovery.Discovery;
 import dev.slipway.controlplane.apiserver.discovery.OpenApi;
+import dev.slipway.controlplane.apiserver.kubelet.PodStreams;
 import dev.slipway.controlplane.apiserver.patch.PatchType;
 import dev.slipway.controlplane.apiserver.resources.ResourceDescriptor;
 import dev.slipway.controlplane.apiserver.rest.ObjectRest;
@@ -65,10 +66,12 @@ public final class ApiHandler extends Handler.Abstract {
     private final OpenApi openApi;
     private final Authenticator authenticator;
     private final Authorizer authorizer;
+    private final PodStreams podStreams;
 
-    public ApiHandler(ObjectRest rest, Authenticator authenticator, Authorizer authorizer) {
+    public ApiHandler(ObjectRest rest, Authenticator authenticator, Authorizer authorizer, PodStreams podStreams) {
         super(InvocationType.BLOCKING);
         this.rest = rest;
+        this.podStreams = podStreams;
         this.discovery = new Discovery(rest.registry());
         this.openApi = new OpenApi(rest.registry());
         this.authenticator = authenticator;
@@ -143,6 +146,11 @@ public final class ApiHandler extends Handler.Abstract {
 
     private void serveResource(Request request, Response response, Callback callback, ApiRequest api, UserInfo user)
             throws ApiError {
+        if (api.group().isEmpty() && api.resource().equals("pods") && !api.name().isEmpty() && !api.namespace().isEmpty()
+                && PodStreams.SUBRESOURCES.contains(api.subresource())) {
+            podStreams.serve(request, response, callback, api.namespace(), api.name(), api.subresource(), api.query());
+            return;
+        }
         ResourceDescriptor resource = rest.registry().find(api.group(), api.version(), api.resource())
                 .orElseThrow(() -> ApiError.notFoundPath(api.path()));
         if (!api.subresource().isEmpty() && !resource.subresources().contains(api.subresource())) {

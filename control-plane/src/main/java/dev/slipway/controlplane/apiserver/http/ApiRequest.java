@@ -14,6 +14,7 @@ record ApiRequest(String method, String path, boolean resourceRequest, String ve
 
     private static final Pattern EDGE_SLASHES = Pattern.compile("^/+|/+$");
     private static final Pattern SLASHES = Pattern.compile("/+");
+    private static final java.util.Set<String> CONNECT_SUBRESOURCES = java.util.Set.of("exec", "attach", "portforward");
 
     static ApiRequest resolve(String method, String path, Query query) {
         String lower = method.toLowerCase();
@@ -72,6 +73,10 @@ record ApiRequest(String method, String path, boolean resourceRequest, String ve
             case "DELETE" -> name.isEmpty() ? "deletecollection" : "delete";
             default -> lower;
         };
+        if (CONNECT_SUBRESOURCES.contains(subresource) && (method.equals("GET") || method.equals("POST"))) {
+            // Kubernetes authorizes exec, attach and port-forward as create, also when a WebSocket client opens them with GET.
+            verb = "create";
+        }
         return new ApiRequest(method, path, true, verb, group, version, resource, subresource, namespace, name, query);
     }
 

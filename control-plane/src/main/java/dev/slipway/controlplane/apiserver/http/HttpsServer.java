@@ -12,6 +12,7 @@ import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.SslConnectionFactory;
 import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.eclipse.jetty.websocket.server.ServerWebSocketContainer;
 
 /** Jetty 12 serving HTTPS/1.1 from PEM files, client certificates requested (not required), requests on virtual threads. */
 public final class HttpsServer implements AutoCloseable {
@@ -51,6 +52,8 @@ public final class HttpsServer implements AutoCloseable {
         connector.setPort(port);
         connector.setIdleTimeout(java.time.Duration.ofMinutes(35).toMillis());
         server.addConnector(connector);
+        // pods/exec upgrades to a WebSocket; an interactive shell may sit idle as long as any watch.
+        ServerWebSocketContainer.ensure(server).setIdleTimeout(java.time.Duration.ofMinutes(35));
         server.setHandler(handler);
         try {
             server.start();
