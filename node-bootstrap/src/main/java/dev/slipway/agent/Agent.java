@@ -67,7 +67,8 @@ final class Agent implements AutoCloseable {
       etcd.ifPresent(EtcdSupervisor::start);
       snapshots.ifPresent(PeriodicSnapshots::start);
       apiServer.ifPresent(ApiServerSupervisor::start);
-      apiServer.ifPresent(server -> agent.startControllers(config.host().name(), server));
+      apiServer.ifPresent(server -> agent.startControllers(config.host().name(), server,
+          config.apiServer().orElseThrow().podEvictionTimeout()));
       if (config.kubelet().isPresent()) {
         agent.startNode(config);
       }
@@ -114,8 +115,8 @@ final class Agent implements AutoCloseable {
   }
 
   /** Scheduler, controller manager and CSR signer, once the local API server serves (each behind its Lease). */
-  private void startControllers(String hostName, ApiServerSupervisor server) {
-    controllers = new ControlPlaneControllers(hostName, paths, server::url);
+  private void startControllers(String hostName, ApiServerSupervisor server, java.time.Duration podEvictionTimeout) {
+    controllers = new ControlPlaneControllers(hostName, paths, server::url, podEvictionTimeout);
     controllers.start();
   }
 

@@ -2,6 +2,7 @@ package dev.slipway.agent.config;
 
 import java.net.URI;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -10,6 +11,7 @@ import java.util.List;
  *
  * @param etcdEndpoints every etcd member's client URL (the API server fails over between them)
  * @param nodePortFirst first port of the NodePort range (30000 normally)
+ * @param podEvictionTimeout how long the controller manager leaves pods on an unreachable node (Kubernetes' 5m by default)
  */
 public record ApiServerSection(
     String bindAddress,
@@ -25,9 +27,16 @@ public record ApiServerSection(
     Path serviceAccountPublicKey,
     String serviceCidr,
     int nodePortFirst,
-    int nodePortLast) {
+    int nodePortLast,
+    Duration podEvictionTimeout) {
+
+  public static final Duration DEFAULT_POD_EVICTION_TIMEOUT = Duration.ofMinutes(5);
 
   public ApiServerSection {
+    podEvictionTimeout = podEvictionTimeout == null ? DEFAULT_POD_EVICTION_TIMEOUT : podEvictionTimeout;
+    if (podEvictionTimeout.isNegative()) {
+      throw new InvalidAgentConfigException("apiServer.podEvictionTimeout must not be negative, got " + GoDuration.format(podEvictionTimeout));
+    }
     ConfigChecks.required(bindAddress, "apiServer.bindAddress");
     ConfigChecks.required(servingCert, "apiServer.servingCert");
     ConfigChecks.required(servingKey, "apiServer.servingKey");
@@ -50,6 +59,14 @@ public record ApiServerSection(
     if (nodePortFirst < 1 || nodePortLast > 65535 || nodePortFirst > nodePortLast) {
       throw new InvalidAgentConfigException("apiServer node ports " + nodePortFirst + "-" + nodePortLast + " are not a port range");
     }
+  }
+
+  /** With Kubernetes' pod eviction timeout. */
+  public ApiServerSection(String bindAddress, int port, Path servingCert, Path servingKey, Path clientCa, List<URI> etcdEndpoints,
+      Path etcdCaCert, Path etcdClientCert, Path etcdClientKey, Path encryptionKeyFile, Path serviceAccountPublicKey,
+      String serviceCidr, int nodePortFirst, int nodePortLast) {
+    this(bindAddress, port, servingCert, servingKey, clientCa, etcdEndpoints, etcdCaCert, etcdClientCert, etcdClientKey,
+        encryptionKeyFile, serviceAccountPublicKey, serviceCidr, nodePortFirst, nodePortLast, DEFAULT_POD_EVICTION_TIMEOUT);
   }
 
   /** The usual master: port 6443 on the host's address, kubeadm's file names, NodePorts 30000-32767. */

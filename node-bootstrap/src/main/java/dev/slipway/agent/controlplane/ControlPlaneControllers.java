@@ -4,6 +4,7 @@ import dev.slipway.agent.config.AgentPaths;
 import dev.slipway.controlplane.controller.LeaderElection;
 import dev.slipway.controlplane.controllers.ControllerManager;
 import dev.slipway.controlplane.controllers.csr.CsrSigningController;
+import dev.slipway.controlplane.controllers.nodelifecycle.NodeLifecycleController;
 import dev.slipway.controlplane.scheduler.SchedulerService;
 import dev.slipway.pki.CertificateAuthority;
 import dev.slipway.pki.TlsIdentity;
@@ -44,6 +45,7 @@ public final class ControlPlaneControllers implements AutoCloseable {
   private final String identity;
   private final AgentPaths paths;
   private final Supplier<Optional<URI>> apiServer;
+  private final Duration podEvictionTimeout;
   private final CountDownLatch stopping = new CountDownLatch(1);
   private final List<AutoCloseable> running = new ArrayList<>();
   private Thread starter;
@@ -53,9 +55,15 @@ public final class ControlPlaneControllers implements AutoCloseable {
    * @param apiServer the local API server's URL once it serves
    */
   public ControlPlaneControllers(String identity, AgentPaths paths, Supplier<Optional<URI>> apiServer) {
+    this(identity, paths, apiServer, NodeLifecycleController.Settings.standard().evictionTimeout());
+  }
+
+  /** @param podEvictionTimeout how long pods stay on an unreachable node ({@code apiServer.podEvictionTimeout}) */
+  public ControlPlaneControllers(String identity, AgentPaths paths, Supplier<Optional<URI>> apiServer, Duration podEvictionTimeout) {
     this.identity = identity;
     this.paths = paths;
     this.apiServer = apiServer;
+    this.podEvictionTimeout = podEvictionTimeout;
   }
 
   public synchronized void start() {
@@ -97,7 +105,8 @@ public final class ControlPlaneControllers implements AutoCloseable {
     KubernetesClient managerClient = client(url, pki.resolve("controller-manager.crt"),
         pki.resolve("controller-manager.key"));
     keep(managerClient);
-    keep(ControllerManager.start(managerClient, ControllerManager.Settings.of(identity)));
+    var lifecycle = new NodeLifecycleController.Settings(NodeLifecycleController.Settings.standard().gracePeriod(), podEvictionTimeout);
+    keep(ControllerManager.start(managerClient, ControllerManager.Settings.of(identity).withNodeLifecycle(lifecycle)));
     CertificateAuthority ca = CertificateAuthority.load(pki.resolve("ca.crt"), pki.resolve("ca.key"));
     keep(new SignerTerm(managerClient, ca, identity));
     log.info("{} contends for the scheduler, controller-manager and CSR signer leases at {}", identity, url);

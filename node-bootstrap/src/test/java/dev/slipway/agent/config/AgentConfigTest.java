@@ -54,6 +54,20 @@ class AgentConfigTest {
   }
 
   @Test
+  void podEvictionTimeoutIsKubernetesDefaultWhenAbsentAndReadWhenGiven() throws Exception {
+    Path file = root.resolve("agent.yaml");
+    master().withApiServer(ApiServerSection.standard(new AgentPaths(root), "10.0.0.11",
+        List.of(URI.create("https://10.0.0.11:2379")), "10.96.0.0/16")).write(file);
+    String written = Files.readString(file);
+    Files.writeString(file, written.replace("podEvictionTimeout: 5m", ""));
+    assertThat(AgentConfig.read(file).apiServer().orElseThrow().podEvictionTimeout()).isEqualTo(Duration.ofMinutes(5));
+
+    Files.writeString(file, written.replace("podEvictionTimeout: 5m", "podEvictionTimeout: 30s"));
+
+    assertThat(AgentConfig.read(file).apiServer().orElseThrow().podEvictionTimeout()).isEqualTo(Duration.ofSeconds(30));
+  }
+
+  @Test
   void writtenConfigIsOwnerOnlyAndHumanReadable() throws Exception {
     Path file = root.resolve("agent.yaml");
 
