@@ -24,7 +24,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * static final ClusterUnderTest cluster = new ClusterUnderTest();
  * }</pre>
  *
- * The cluster directory is {@code -Dslipway.e2e.clusterDir} when given (a cluster that answers
+ * The inventory is {@code inventories/testbed.yaml} unless {@code -Dslipway.e2e.inventory} names
+ * another for the same hosts. The cluster directory is {@code -Dslipway.e2e.clusterDir} when given (a cluster that answers
  * there is reused as it is, handy while iterating), else a fresh temporary folder. Before {@code up}
  * every host is wiped, as the etcd tests do, so that a cluster left by another test class with
  * other certificates does not get in the way. When {@code up} fails, the tests still run against
@@ -69,8 +70,17 @@ public final class ClusterUnderTest implements BeforeAllCallback {
       testbed.exec(host, "if [ -x /opt/slipway/bin/slipway-agent ]; then /opt/slipway/bin/slipway-agent stop --root /; fi;"
           + " rm -rf /etc/slipway/* /var/lib/slipway/* /opt/slipway/* /var/log/slipway/*");
     }
-    CommandOutput up = testbed.slipway("up", "-i", testbed.inventory().toString(), "--cluster-dir", dir.toString());
+    CommandOutput up = testbed.slipway("up", "-i", inventory().toString(), "--cluster-dir", dir.toString());
     return new Up(dir, up);
+  }
+
+  /**
+   * The inventory the cluster is made from: {@code inventories/testbed.yaml}, or {@code -Dslipway.e2e.inventory}
+   * (the same hosts with another runtime, say).
+   */
+  public Path inventory() {
+    String given = System.getProperty("slipway.e2e.inventory", "");
+    return given.isEmpty() ? testbed.inventory() : Path.of(given).toAbsolutePath();
   }
 
   public Testbed testbed() {
@@ -112,7 +122,7 @@ public final class ClusterUnderTest implements BeforeAllCallback {
    */
   public void powerOn(String host) {
     testbed.power(host, Testbed.Power.ON);
-    CommandOutput agent = testbed.exec(host, "pgrep -f slipway-agent.jar >/dev/null || /opt/slipway/bin/slipway-agent daemon --root /");
+    CommandOutput agent = testbed.exec(host, "pgrep -f '[s]lipway-agent[.]jar' >/dev/null || /opt/slipway/bin/slipway-agent daemon --root /");
     if (!agent.succeeded()) {
       throw new IllegalStateException("the agent on " + host + " did not start after power on: " + agent);
     }

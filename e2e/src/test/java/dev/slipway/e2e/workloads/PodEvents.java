@@ -17,9 +17,10 @@ final class PodEvents implements AutoCloseable {
   record Seen(String type, String name, String uid, String node, String phase, boolean ready, boolean terminating) {
   }
 
-  private static final String FORMAT = "jsonpath={.type}{\"\\t\"}{.object.metadata.name}{\"\\t\"}{.object.metadata.uid}{\"\\t\"}{.object.spec.nodeName}"
-      + "{\"\\t\"}{.object.status.phase}{\"\\t\"}{.object.status.conditions[?(@.type==\"Ready\")].status}"
-      + "{\"\\t\"}{.object.metadata.deletionTimestamp}{\"\\n\"}";
+  // '|' between fields: kubectl's watch output goes through a tab writer that turns tabs into spaces.
+  private static final String FORMAT = "jsonpath={.type}{\"|\"}{.object.metadata.name}{\"|\"}{.object.metadata.uid}{\"|\"}{.object.spec.nodeName}"
+      + "{\"|\"}{.object.status.phase}{\"|\"}{.object.status.conditions[?(@.type==\"Ready\")].status}"
+      + "{\"|\"}{.object.metadata.deletionTimestamp}{\"\\n\"}";
 
   private final KubectlStream stream;
 
@@ -32,8 +33,8 @@ final class PodEvents implements AutoCloseable {
   }
 
   List<Seen> events() {
-    return stream.lines().stream().filter(line -> line.contains("\t")).map(line -> {
-      String[] f = line.split("\t", -1);
+    return stream.lines().stream().filter(line -> line.contains("|")).map(line -> {
+      String[] f = line.strip().split("\\|", -1);
       return new Seen(f[0], f[1], f[2], f[3], f[4], "True".equals(f[5]), !f[6].isEmpty());
     }).toList();
   }
