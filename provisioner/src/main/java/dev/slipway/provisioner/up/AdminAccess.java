@@ -60,6 +60,8 @@ public final class AdminAccess {
     config.setRequestTimeout(10_000);
     config.setConnectionTimeout(5_000);
     config.setOnlyHttpWatches(true);
+    // up's waits poll on their own clock; fabric8's default ten retries would hold one call for ~20 s.
+    config.setRequestRetryBackoffLimit(2);
     return new KubernetesClientBuilder().withConfig(config)
         .withHttpClientBuilderConsumer(builder -> builder.sslContext(admin.keyManagerFactory().getKeyManagers(),
             clusterCa.trustManagerFactory().getTrustManagers()))
