@@ -228,8 +228,11 @@ public final class ApiHandler extends Handler.Abstract {
                     if (table && !type.equals("ERROR") && !type.equals("BOOKMARK")) {
                         sent.set("object", Tables.of(resource, List.of((ObjectNode) sent.get("object")), includeObject, null));
                     }
-                    out.write(Json.bytes(sent));
-                    out.write('\n');
+                    // One write per event: each write to the response is a chunk, a TLS record and a system call of its own.
+                    byte[] json = Json.bytes(sent);
+                    byte[] line = java.util.Arrays.copyOf(json, json.length + 1);
+                    line[json.length] = '\n';
+                    out.write(line);
                     out.flush();
                 } else if (Instant.now().isAfter(nextBookmark)) {
                     session.requestBookmark();

@@ -1,8 +1,8 @@
 package dev.slipway.controlplane.apiserver.http;
 
 import dev.slipway.controlplane.apiserver.rest.Query;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Pattern;
 
 /**
  * A request as the API server resolved it from method and path, like Kubernetes' RequestInfo.
@@ -12,13 +12,11 @@ import java.util.regex.Pattern;
 record ApiRequest(String method, String path, boolean resourceRequest, String verb, String group, String version,
                   String resource, String subresource, String namespace, String name, Query query) {
 
-    private static final Pattern EDGE_SLASHES = Pattern.compile("^/+|/+$");
-    private static final Pattern SLASHES = Pattern.compile("/+");
     private static final java.util.Set<String> CONNECT_SUBRESOURCES = java.util.Set.of("exec", "attach", "portforward");
 
     static ApiRequest resolve(String method, String path, Query query) {
         String lower = method.toLowerCase();
-        List<String> parts = List.of(SLASHES.split(EDGE_SLASHES.matcher(path).replaceAll("")));
+        List<String> parts = segments(path);
         int start;
         String group;
         String version;
@@ -78,6 +76,21 @@ record ApiRequest(String method, String path, boolean resourceRequest, String ve
             verb = "create";
         }
         return new ApiRequest(method, path, true, verb, group, version, resource, subresource, namespace, name, query);
+    }
+
+    /** The path's non-empty segments: {@code /api//v1/} is [api, v1]. Split by hand: this runs for every request. */
+    private static List<String> segments(String path) {
+        List<String> segments = new ArrayList<>();
+        int start = 0;
+        for (int i = 0; i <= path.length(); i++) {
+            if (i == path.length() || path.charAt(i) == '/') {
+                if (i > start) {
+                    segments.add(path.substring(start, i));
+                }
+                start = i + 1;
+            }
+        }
+        return segments;
     }
 
     private static boolean isNamespaceSubresource(List<String> rest) {
