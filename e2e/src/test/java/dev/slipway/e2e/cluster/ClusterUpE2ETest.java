@@ -30,6 +30,8 @@ class ClusterUpE2ETest {
     // Given: the run's cluster, brought up once
     CommandOutput up = cluster.upOutput();
     assertThat(up.exitCode()).as(up.toString()).isZero();
+    // The figure for reports (never asserted): how long up took from the wiped testbed.
+    up.stdout().lines().filter(line -> line.startsWith("All ") && line.contains(" phases done in ")).forEach(System.out::println);
 
     // When
     Map<String, String[]> nodes = cluster.kubectl().ok("get", "nodes", "-o", NODES).lines()
@@ -62,7 +64,7 @@ class ClusterUpE2ETest {
   @Test
   void aSecondUpChangesNothingAndSaysUnchanged() {
     // When
-    CommandOutput again = cluster.testbed().slipway("up", "-i", cluster.testbed().inventory().toString(),
+    CommandOutput again = cluster.testbed().slipway("up", "-i", cluster.inventory().toString(),
         "--cluster-dir", cluster.clusterDir().toString());
 
     // Then
