@@ -125,6 +125,19 @@ class KubectlLogsAndExecComponentTest {
   }
 
   @Test
+  void logsPreviousShowsTheRunBeforeTheRestart() {
+    createPod("crasher", List.of("main"), "echo run-$(cat /proc/self/stat | cut -d' ' -f1); sleep 1; exit 1", "Always");
+    await().atMost(WAIT).until(() -> cluster.admin().pods().inNamespace("default").withName("crasher").get(),
+        p -> p != null && p.getStatus() != null && p.getStatus().getContainerStatuses() != null
+            && !p.getStatus().getContainerStatuses().isEmpty() && p.getStatus().getContainerStatuses().getFirst().getRestartCount() >= 1);
+
+    Run previous = kubectl(null, "logs", "crasher", "--previous");
+
+    assertThat(previous.exitCode()).as(previous.err()).isZero();
+    assertThat(previous.out()).startsWith("run-").endsWith("\n");
+  }
+
+  @Test
   void logOfAPodWithSeveralContainersNeedsTheContainerNamed() {
     // kubectl logs picks a default container itself; the raw request shows what the API answers.
     createPod("pair", List.of("left", "right"), "echo from-$CONTAINER; exec sleep 1000", "Always");
@@ -167,6 +180,16 @@ class KubectlLogsAndExecComponentTest {
 
     assertThat(run.exitCode()).as(run.err()).isZero();
     assertThat(run.out()).isEqualTo("line one\nline two\n");
+  }
+
+  @Test
+  void execWithATerminalRunsAnInteractiveShell() {
+    // kubectl -t needs a terminal: script(1) gives it one and feeds it the test's input.
+    String kubectl = "kubectl --kubeconfig " + adminKubeconfig + " --namespace default exec -it talker -- sh";
+    Run run = command(List.of("script", "-qec", kubectl, "/dev/null"), "echo interactive-$((40+2))\nexit 5\n");
+
+    assertThat(run.out()).as(run.err()).contains("interactive-42");
+    assertThat(run.exitCode()).isEqualTo(5);
   }
 
   @Test
@@ -214,6 +237,10 @@ class KubectlLogsAndExecComponentTest {
   private Run kubectlAs(Path kubeconfig, String stdin, String... arguments) {
     List<String> command = new ArrayList<>(List.of("kubectl", "--kubeconfig", kubeconfig.toString(), "--namespace", "default"));
     command.addAll(List.of(arguments));
+    return command(command, stdin);
+  }
+
+  private Run command(List<String> command, String stdin) {
     try {
       Path out = Files.createTempFile(base, "out", ".txt");
       Path err = Files.createTempFile(base, "err", ".txt");
@@ -227,7 +254,7 @@ class KubectlLogsAndExecComponentTest {
       }
       if (!process.waitFor(KUBECTL_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
         process.destroyForcibly();
-        throw new AssertionError("kubectl " + String.join(" ", arguments) + " did not finish in " + KUBECTL_TIMEOUT);
+        throw new AssertionError(String.join(" ", command) + " did not finish in " + KUBECTL_TIMEOUT);
       }
       return new Run(process.exitValue(), Files.readString(out), Files.readString(err));
     } catch (IOException e) {
