@@ -16,7 +16,7 @@ import java.util.Map;
  * @param runtime         {@code process} or {@code containerd}
  * @param loadBalancerAddress where the node-local API load balancer listens ({@code 127.0.0.1}; the host's own loopback address under the local provider)
  * @param taints          {@code key[=value]:Effect}
- * @param podCidr         this node's pod range (a /24 the provisioner carves from the cluster's pod network), for CNI; empty when unused
+ * @param podCidr         this node's pod range (a /24 the provisioner carves from the cluster's pod network), for CNI; required by containerd, empty when unused
  */
 public record KubeletSection(
     List<URI> apiServers,
@@ -57,6 +57,9 @@ public record KubeletSection(
     podCidr = podCidr == null ? "" : podCidr.strip();
     if (!podCidr.isEmpty() && !podCidr.matches("\\d+\\.\\d+\\.\\d+\\.\\d+/\\d+")) {
       throw new InvalidAgentConfigException("kubelet.podCidr must be an IPv4 range like 10.244.1.0/24, got '" + podCidr + "'");
+    }
+    if (podCidr.isEmpty() && runtime.equals("containerd")) {
+      throw new InvalidAgentConfigException("kubelet.podCidr is required with kubelet.runtime containerd (the node's pod range for its CNI bridge, e.g. 10.244.1.0/24)");
     }
     for (String taint : taints) {
       if (!taint.matches("[^=:\\s]+(=[^:\\s]*)?:(NoSchedule|PreferNoSchedule|NoExecute)")) {

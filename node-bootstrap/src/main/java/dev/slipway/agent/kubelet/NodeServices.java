@@ -118,10 +118,6 @@ public final class NodeServices implements AutoCloseable {
 
   /** Starts (or adopts) this root's containerd with the node's pod range on its CNI bridge, and imports the shipped images. */
   private ContainerRuntime openContainerd(KubeletSection section, AgentPaths paths, Function<String, ContainerdService.Settings> containerd) {
-    if (section.podCidr().isEmpty()) {
-      throw new InvalidAgentConfigException("kubelet.podCidr is required with kubelet.runtime containerd in " + paths.configFile()
-          + " (the node's pod range for its CNI bridge, e.g. 10.244.1.0/24)");
-    }
     ContainerdService service = new ContainerdService(paths, containerd.apply(section.podCidr()));
     started.add(service);
     service.start();
