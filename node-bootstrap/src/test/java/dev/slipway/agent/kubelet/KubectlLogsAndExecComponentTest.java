@@ -193,6 +193,19 @@ class KubectlLogsAndExecComponentTest {
   }
 
   @Test
+  void execIntoAContainerThatIsNotRunningSaysSo() {
+    createPod("half", List.of("left", "right"), "if [ $CONTAINER = left ]; then exit 0; fi; exec sleep 1000", "Never");
+    await().atMost(WAIT).until(() -> cluster.admin().pods().inNamespace("default").withName("half").get(),
+        p -> p != null && p.getStatus() != null && p.getStatus().getContainerStatuses() != null
+            && p.getStatus().getContainerStatuses().stream().anyMatch(c -> c.getName().equals("left") && c.getState().getTerminated() != null));
+
+    Run run = kubectl(null, "exec", "half", "-c", "left", "--", "echo", "hi");
+
+    assertThat(run.exitCode()).isNotZero();
+    assertThat(run.err()).contains("container \"left\" in pod \"default/half\" is not running").doesNotContain("SPDY");
+  }
+
+  @Test
   void execIsForbiddenToAUserWhoMayNotCreatePodsExec() {
     cluster.admin().rbac().roles().inNamespace("default").resource(new RoleBuilder().withNewMetadata().withName("pod-reader").endMetadata()
         .addNewRule().withApiGroups("").withResources("pods").withVerbs("get", "list").endRule().build()).create();

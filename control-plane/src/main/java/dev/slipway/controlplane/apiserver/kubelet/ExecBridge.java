@@ -143,6 +143,28 @@ public final class ExecBridge {
         }
     }
 
+    /** An exec the kubelet refused: the client gets the reason as the final Status (channel 3), then the close. */
+    public static final class Refusal implements Session.Listener {
+        private final byte[] status;
+
+        Refusal(byte[] status) {
+            this.status = status;
+        }
+
+        @Override
+        public void onWebSocketOpen(Session session) {
+            ByteBuffer frame = ByteBuffer.allocate(status.length + 1).put((byte) 3).put(status).flip();
+            session.sendBinary(frame, Callback.from(() -> session.close(WebSocket.NORMAL_CLOSURE, "", Callback.NOOP),
+                    failure -> session.close(1011, "", Callback.NOOP)));
+        }
+
+        @Override
+        public void onWebSocketError(Throwable cause) {
+            // kubectl may hang up as soon as it has the Status
+            LOG.debug("refused exec: the client's socket ended: {}", cause.toString());
+        }
+    }
+
     private void keepAlive(WebSocket socket) {
         try {
             while (!socket.isInputClosed() && !socket.isOutputClosed()) {

@@ -20,6 +20,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -44,6 +45,7 @@ public final class PodStreams {
     public static final Set<String> SUBRESOURCES = Set.of("log", "exec", "attach");
 
     private static final int DEFAULT_KUBELET_PORT = 10250;
+    private static final Set<String> CHANNEL_PROTOCOLS = Set.of("v5.channel.k8s.io", "v4.channel.k8s.io");
     private static final Duration HANDSHAKE_TIMEOUT = Duration.ofSeconds(30);
     private static final String SPDY_REFUSED = "this API server serves pods/exec over WebSocket only (subprotocols "
             + "v5.channel.k8s.io, v4.channel.k8s.io), not SPDY; kubectl 1.30+ speaks WebSocket unless "
@@ -191,9 +193,22 @@ public final class PodStreams {
         String rawQuery = request.getHttpURI().getQuery() == null ? "" : request.getHttpURI().getQuery();
         URI uri = target.uri("wss", "/exec", withContainer(rawQuery, target.container()));
         ExecBridge bridge = new ExecBridge(target.namespace() + "/" + target.pod() + "/" + target.container());
-        WebSocket kubelet = connect(uri, offered, bridge, target);
-        String chosen = kubelet.getSubprotocol();
         ServerWebSocketContainer websockets = ServerWebSocketContainer.get(request.getContext());
+        WebSocket kubelet;
+        try {
+            kubelet = connect(uri, offered, bridge, target);
+        } catch (ApiError refused) {
+            // kubectl takes a failed upgrade for "no WebSocket here" and retries with SPDY, hiding the reason; the status channel shows it.
+            Optional<String> channel = offered.stream().filter(CHANNEL_PROTOCOLS::contains).findFirst();
+            if (channel.isEmpty() || !websockets.upgrade((upgradeRequest, upgradeResponse, upgradeCallback) -> {
+                upgradeResponse.setAcceptedSubProtocol(channel.get());
+                return new ExecBridge.Refusal(Json.bytes(refused.toStatus()));
+            }, request, response, callback)) {
+                throw refused;
+            }
+            return;
+        }
+        String chosen = kubelet.getSubprotocol();
         boolean upgraded;
         try {
             upgraded = websockets.upgrade((upgradeRequest, upgradeResponse, upgradeCallback) -> {
