@@ -1,5 +1,7 @@
 package dev.slipway.provisioner.up;
 
+import dev.slipway.provisioner.inventory.Host;
+import dev.slipway.provisioner.inventory.Role;
 import dev.slipway.provisioner.phase.ClusterContext;
 import dev.slipway.provisioner.phase.Phase;
 import dev.slipway.provisioner.phase.PhaseFailed;
@@ -25,11 +27,11 @@ final class PlanNodes implements Phase {
   @Override
   public void run(ClusterContext context) {
     var inventory = run.inventory();
-    if (!inventory.hostsWith(dev.slipway.provisioner.inventory.Role.MASTER).isEmpty() && ClusterSecrets.ensureEncryptionKeys(run.dir())) {
+    if (!inventory.hostsWith(Role.MASTER).isEmpty() && ClusterSecrets.ensureEncryptionKeys(run.dir())) {
       context.progress().note("made the Secret encryption key " + ClusterSecrets.encryptionKeyFile(run.dir()) + " (keep it with the PKI)");
     }
     ClusterSecrets.bootstrapToken(run.dir());
-    var nodes = inventory.hosts().stream().filter(NodeSections::runsKubelet).map(h -> h.name()).toList();
+    var nodes = inventory.hosts().stream().filter(NodeSections::runsKubelet).map(Host::name).toList();
     try {
       var ranges = PodRanges.carve(inventory.network().podCidr(), nodes, run.state().podCidrs());
       run.updateState(s -> s.withPodCidrs(ranges));
