@@ -1,6 +1,7 @@
 package dev.slipway.controlplane.apiserver.rest;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -86,7 +87,7 @@ class NamespaceLifecycleTest {
         lifecycle = NamespaceLifecycle.start(store);
 
         assertThatThrownBy(() -> lifecycle.requireLive(name)).isInstanceOfSatisfying(ApiError.class,
-                error -> org.assertj.core.api.Assertions.assertThat(error.code()).isEqualTo(404));
+                error -> assertThat(error.code()).isEqualTo(404));
     }
 
     @Test
@@ -117,7 +118,7 @@ class NamespaceLifecycleTest {
         lifecycle.observe(store.update(key(name), live.modRevision(), namespace(name, true)));
 
         assertThatThrownBy(() -> lifecycle.requireLive(name)).isInstanceOfSatisfying(ApiError.class,
-                error -> org.assertj.core.api.Assertions.assertThat(error.code()).isEqualTo(403));
+                error -> assertThat(error.code()).isEqualTo(403));
     }
 
     @Test
