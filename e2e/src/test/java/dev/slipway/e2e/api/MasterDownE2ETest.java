@@ -54,7 +54,8 @@ class MasterDownE2ETest {
     Kubectl master1 = any.against(cluster.apiServer("master-1"));
     Kubectl master3 = any.against(cluster.apiServer("master-3"));
     namespace = cluster.newNamespace("masterdown");
-    ClusterUnderTest.apply(master1, "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: counter, namespace: " + namespace
+    // Made with kubectl 1.32: 1.20's apply fails on its own (KubectlApiE2ETest says why).
+    ClusterUnderTest.apply(cluster.kubectl(), "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: counter, namespace: " + namespace
         + "}\ndata: {n: \"0\"}\n");
     long before = resourceVersion(master1);
     nodeWasReady = "True".equals(nodeReady());
