@@ -67,6 +67,8 @@ class LocalEtcdMembershipComponentTest {
           provider: local
           etcd:
             binary: /usr/bin/etcd
+          runtime:
+            kind: process
           hosts:
         """);
     for (int i = 1; i <= 3; i++) {
