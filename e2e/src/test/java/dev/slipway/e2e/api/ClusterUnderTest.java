@@ -4,14 +4,19 @@ import dev.slipway.e2e.CommandOutput;
 import dev.slipway.e2e.Testbed;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
@@ -38,7 +43,9 @@ public final class ClusterUnderTest implements BeforeAllCallback {
   public static final List<String> WORKERS = List.of("worker-1", "worker-2");
 
   private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(ClusterUnderTest.class);
+  private static final java.time.Duration TESTBED_WAIT = java.time.Duration.ofMinutes(30);
   private static volatile Up shared;
+  private static FileLock heldLock;
 
   private final Testbed testbed = new Testbed();
 
@@ -52,7 +59,36 @@ public final class ClusterUnderTest implements BeforeAllCallback {
     shared = context.getRoot().getStore(NAMESPACE).getOrComputeIfAbsent("up", key -> bringUp(), Up.class);
   }
 
+  /**
+   * Holds {@code testbed/.state/e2e.lock} until this JVM ends: two e2e runs on one machine share
+   * the testbed, and the second one's wipe and {@code up} would break the first one's cluster.
+   */
+  private void holdTestbed() {
+    Path lockFile = testbed.home().resolve("testbed/.state/e2e.lock");
+    try {
+      FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+      FileLock lock = channel.tryLock();
+      if (lock == null) {
+        System.err.println("ClusterUnderTest: another e2e run holds " + lockFile + "; waiting for it (at most " + TESTBED_WAIT + ")");
+        var acquired = new java.util.concurrent.atomic.AtomicReference<FileLock>();
+        try {
+          Awaitility.await().atMost(TESTBED_WAIT).pollInterval(java.time.Duration.ofSeconds(2))
+              .until(() -> { acquired.set(channel.tryLock()); return acquired.get() != null; });
+        } catch (ConditionTimeoutException e) {
+          channel.close();
+          throw new IllegalStateException("another e2e run has held the testbed (" + lockFile + ") for " + TESTBED_WAIT
+              + "; two runs on one machine would break each other's cluster", e);
+        }
+        lock = acquired.get();
+      }
+      heldLock = lock; // released when the JVM exits
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot lock " + lockFile, e);
+    }
+  }
+
   private Up bringUp() {
+    holdTestbed();
     String given = System.getProperty("slipway.e2e.clusterDir", "");
     Path dir;
     try {

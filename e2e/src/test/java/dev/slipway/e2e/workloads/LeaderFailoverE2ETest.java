@@ -29,6 +29,7 @@ class LeaderFailoverE2ETest {
   private String leader;
   private Kubectl survivor;
   private String namespace;
+  private boolean poweredOff;
 
   @BeforeEach
   void workersReady() {
@@ -37,7 +38,7 @@ class LeaderFailoverE2ETest {
 
   @AfterEach
   void leaderBackAndReady() {
-    if (leader == null) {
+    if (!poweredOff) {
       return;
     }
     cluster.powerOn(leader);
@@ -59,6 +60,7 @@ class LeaderFailoverE2ETest {
     survivor = cluster.kubectl().against(cluster.apiServer(other));
 
     // When
+    poweredOff = true;
     cluster.testbed().power(leader, Testbed.Power.OFF);
 
     // Then: both Leases held by a master that is on, within 30 s

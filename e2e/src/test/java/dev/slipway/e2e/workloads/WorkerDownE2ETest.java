@@ -34,11 +34,14 @@ class WorkerDownE2ETest {
   private static final String AGENT_YAML = "/etc/slipway/agent.yaml";
   private final Kubectl kubectl = cluster.kubectl();
   private String namespace;
+  private boolean poweredOff;
+  private final java.util.List<String> shortened = new java.util.ArrayList<>();
 
   @BeforeEach
   void workersReadyShortEvictionAndANamespace() {
     Workloads.requireReadyWorkers(cluster);
     for (String master : ClusterUnderTest.MASTERS) {
+      shortened.add(master);
       restartAgent(master, "cp -p " + AGENT_YAML + " " + AGENT_YAML + ".e2e-saved"
           + " && if grep -q '^  podEvictionTimeout:' " + AGENT_YAML
           + "; then sed -i 's/^  podEvictionTimeout:.*/  podEvictionTimeout: " + EVICTION_TIMEOUT + "/' " + AGENT_YAML
@@ -49,11 +52,15 @@ class WorkerDownE2ETest {
 
   @AfterEach
   void workerBackAndReadyAndEvictionAsBefore() {
-    cluster.powerOn(DOWN);
-    await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(2)).untilAsserted(() ->
-        assertThat(ready(DOWN)).as("Node %s Ready again", DOWN).isEqualTo("True"));
-    cluster.deleteNamespace(namespace);
-    for (String master : ClusterUnderTest.MASTERS) {
+    if (poweredOff) {
+      cluster.powerOn(DOWN);
+      await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(2)).untilAsserted(() ->
+          assertThat(ready(DOWN)).as("Node %s Ready again", DOWN).isEqualTo("True"));
+    }
+    if (namespace != null) {
+      cluster.deleteNamespace(namespace);
+    }
+    for (String master : shortened) {
       restartAgent(master, "if [ -f " + AGENT_YAML + ".e2e-saved ]; then mv " + AGENT_YAML + ".e2e-saved " + AGENT_YAML + "; fi");
     }
   }
@@ -78,6 +85,7 @@ class WorkerDownE2ETest {
 
     try (PodEvents ordinals = PodEvents.watch(kubectl, namespace, "app=ordered")) {
       // When
+      poweredOff = true;
       cluster.testbed().power(DOWN, Testbed.Power.OFF);
 
       // Then: NotReady within a minute
