@@ -42,35 +42,39 @@ final class WaitForNodes implements Phase, MayBeSkipped {
   @Override
   public void run(ClusterContext context) throws InterruptedException {
     var expected = nodes(context).stream().map(Host::name).toList();
-    var server = NodeSections.apiServerUrl(context.inventory().hostsWith(Role.MASTER).getFirst());
+    var masters = context.inventory().hostsWith(Role.MASTER);
+    var access = AdminAccess.of(context.inventory().name(), run.dir(), run.catalogue());
     long deadline = System.nanoTime() + timeout.toNanos();
     long nextReport = System.nanoTime() + PROGRESS_EVERY.toNanos();
-    try (var client = AdminAccess.of(context.inventory().name(), run.dir(), run.catalogue()).client(server)) {
-      while (true) {
-        Map<String, String> notReady;
-        try {
-          notReady = notReady(expected, client.nodes().list().getItems());
-        } catch (KubernetesClientException e) {
-          notReady = new LinkedHashMap<>();
-          for (var name : expected) {
-            notReady.put(name, "API not answering: " + e.getMessage());
-          }
-        }
-        if (notReady.isEmpty()) {
-          context.progress().note("nodes: " + expected.size() + " of " + expected.size() + " Ready");
-          return;
-        }
-        if (System.nanoTime() > deadline) {
-          throw new PhaseFailed("nodes not Ready after " + timeout.toSeconds() + "s: " + describe(notReady)
-              + ". See /var/log/slipway/agent.log on those hosts.");
-        }
-        if (System.nanoTime() > nextReport) {
-          context.progress().note("waiting for nodes: " + (expected.size() - notReady.size()) + " of " + expected.size()
-              + " Ready; not yet " + describe(notReady));
-          nextReport = System.nanoTime() + PROGRESS_EVERY.toNanos();
-        }
-        Thread.sleep(1000);
+    int master = 0;
+    while (true) {
+      Map<String, String> notReady;
+      String apiProblem = "";
+      // Ask the masters in turn: one that went away must not hold up a cluster the others serve.
+      var server = NodeSections.apiServerUrl(masters.get(master));
+      try (var client = access.client(server)) {
+        notReady = notReady(expected, client.nodes().list().getItems());
+      } catch (KubernetesClientException e) {
+        var unknown = new LinkedHashMap<String, String>();
+        expected.forEach(name -> unknown.put(name, "unknown"));
+        notReady = unknown;
+        apiProblem = "; the API at " + server + " did not answer: " + AdminAccess.describe(e);
+        master = (master + 1) % masters.size();
       }
+      if (notReady.isEmpty()) {
+        context.progress().note("nodes: " + expected.size() + " of " + expected.size() + " Ready");
+        return;
+      }
+      if (System.nanoTime() > deadline) {
+        throw new PhaseFailed("nodes not Ready after " + timeout.toSeconds() + "s: " + describe(notReady) + apiProblem
+            + ". See /var/log/slipway/agent.log on those hosts.");
+      }
+      if (System.nanoTime() > nextReport) {
+        context.progress().note("waiting for nodes: " + (expected.size() - notReady.size()) + " of " + expected.size()
+            + " Ready; not yet " + describe(notReady) + apiProblem);
+        nextReport = System.nanoTime() + PROGRESS_EVERY.toNanos();
+      }
+      Thread.sleep(1000);
     }
   }
 

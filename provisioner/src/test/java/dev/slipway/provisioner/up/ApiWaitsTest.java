@@ -54,7 +54,7 @@ class ApiWaitsTest {
     assertThatThrownBy(() -> runPhase(new WaitForNodes(run, Duration.ofSeconds(1))))
         .isInstanceOf(PhaseFailed.class)
         .hasMessageContaining("nodes not Ready after 1s")
-        .hasMessageContaining("m1 (API not answering").hasMessageContaining("m2 (API not answering");
+        .hasMessageContaining("m1 (unknown)").hasMessageContaining("m2 (unknown)").hasMessageContaining("did not answer");
   }
 
   @Test
