@@ -1,5 +1,6 @@
 package dev.slipway.provisioner.inventory;
 
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 
@@ -13,5 +14,8 @@ public record EtcdSpec(EtcdBinary binary, Duration snapshotInterval, int snapsho
 
     /** The file the inventory names (absolute). */
     record File(Path path) implements EtcdBinary {}
+
+    /** The etcd on this machine's PATH if there is one, else this download (sha256: 64 lower-case hex digits). */
+    record OnPathElseDownload(URI url, String sha256) implements EtcdBinary {}
   }
 }

@@ -24,7 +24,9 @@ record InventoryDocument(String apiVersion, String kind, Metadata metadata, Spec
 
   record ApiServer(List<String> extraSANs) {}
 
-  record Etcd(String binary, Snapshots snapshots) {}
+  record Etcd(String binary, Download download, Snapshots snapshots) {}
+
+  record Download(String url, String sha256) {}
 
   record Snapshots(String interval, Integer keep) {}
 

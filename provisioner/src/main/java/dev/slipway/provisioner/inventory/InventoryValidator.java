@@ -1,6 +1,8 @@
 package dev.slipway.provisioner.inventory;
 
 import dev.slipway.provisioner.inventory.InventoryDocument.HostEntry;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -9,6 +11,7 @@ import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -37,6 +40,7 @@ final class InventoryValidator {
   private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
   private static final Pattern DNS_NAME = Pattern.compile(
       "(?=.{1,253}$)[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*");
+  private static final Pattern SHA256_HEX = Pattern.compile("[0-9a-fA-F]{64}");
   private static final String DURATION_HINT = "; expected a Go-style duration such as 10s, 6h or 1h30m";
 
   private final Path file;
@@ -345,7 +349,7 @@ final class InventoryValidator {
   }
 
   private Optional<EtcdSpec> etcd(FieldPath at, InventoryDocument.Etcd doc) {
-    var etcd = doc == null ? new InventoryDocument.Etcd(null, null) : doc;
+    var etcd = doc == null ? new InventoryDocument.Etcd(null, null, null) : doc;
     EtcdSpec.EtcdBinary binary = new EtcdSpec.EtcdBinary.OnPath();
     if (etcd.binary() != null) {
       var path = resolve(etcd.binary());
@@ -353,6 +357,8 @@ final class InventoryValidator {
         problems.add(at.field("binary"), "etcd binary " + path + " does not exist");
       }
       binary = new EtcdSpec.EtcdBinary.File(path);
+    } else if (etcd.download() != null) {
+      binary = download(at.field("download"), etcd.download()).orElse(binary);
     }
     var snapshots = etcd.snapshots() == null ? new InventoryDocument.Snapshots(null, null) : etcd.snapshots();
     var interval = duration(at.field("snapshots").field("interval"), snapshots.interval(), DEFAULT_SNAPSHOT_INTERVAL);
@@ -362,6 +368,35 @@ final class InventoryValidator {
     }
     var chosen = binary;
     return interval.map(i -> new EtcdSpec(chosen, i, keep));
+  }
+
+  /** url and sha256 go together: a download without its digest cannot be trusted. */
+  private Optional<EtcdSpec.EtcdBinary> download(FieldPath at, InventoryDocument.Download doc) {
+    if (doc.url() == null || doc.sha256() == null) {
+      problems.add(at, "url and sha256 go together; " + (doc.url() == null ? "url" : "sha256") + " is missing"
+          + " (e.g. download: {url: https://example.org/etcd, sha256: <64 hex digits>})");
+      return Optional.empty();
+    }
+    var url = httpUrl(doc.url());
+    if (url.isEmpty()) {
+      problems.add(at.field("url"), "bad URL \"" + doc.url() + "\"; expected an http:// or https:// URL with a host");
+    }
+    if (!SHA256_HEX.matcher(doc.sha256()).matches()) {
+      problems.add(at.field("sha256"), "bad sha256 \"" + doc.sha256() + "\"; expected 64 hex digits, as sha256sum prints");
+      return Optional.empty();
+    }
+    var sha256 = doc.sha256().toLowerCase(Locale.ROOT);
+    return url.map(u -> new EtcdSpec.EtcdBinary.OnPathElseDownload(u, sha256));
+  }
+
+  private static Optional<URI> httpUrl(String text) {
+    try {
+      var uri = new URI(text);
+      var scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+      return (scheme.equals("http") || scheme.equals("https")) && uri.getHost() != null ? Optional.of(uri) : Optional.empty();
+    } catch (URISyntaxException e) {
+      return Optional.empty();
+    }
   }
 
   private Optional<PkiSpec> pki(FieldPath at, InventoryDocument.Pki doc) {

@@ -43,6 +43,9 @@ class BadInventoryTest {
       ssh-with-rootdir.yaml      | 12:16: spec.hosts[0].rootDir: rootDir is only for the local provider (spec.provider: local)
       unknown-provider.yaml      | 6:13: spec.provider: unknown value "locl" (did you mean "local"?); expected one of ssh, local
       duplicate-key.yaml         | 13:7: spec.hosts[0].roles: written twice in the same mapping (first at line 10); keep one
+      etcd-download-without-sha256.yaml | 22:7: spec.etcd.download: url and sha256 go together; sha256 is missing (e.g. download: {url: https://example.org/etcd, sha256: <64 hex digits>})
+      etcd-download-bad-url.yaml        | 22:12: spec.etcd.download.url: bad URL "ftp://example.org/etcd"; expected an http:// or https:// URL with a host
+      etcd-download-bad-sha256.yaml     | 23:15: spec.etcd.download.sha256: bad sha256 "0123456789abcdef"; expected 64 hex digits, as sha256sum prints
       """)
   void badInventoryIsOneExactMessageAndExitCode2(String file, String expected) {
     // Given
