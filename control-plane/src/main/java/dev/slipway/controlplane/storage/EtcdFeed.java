@@ -20,6 +20,10 @@ import org.slf4j.LoggerFactory;
  * An etcd watch on one key prefix that survives connection errors: after any error it opens a new
  * etcd watch from the revision after the last one it delivered, so no event is lost or repeated.
  * Only compaction of that revision ends it ({@link Sink#compacted}).
+ *
+ * <p>Progress notifications are believed only once the etcd watch has replayed the history it was
+ * created with: etcd 3.4 before 3.4.24 answers a progress request at once with its newest revision,
+ * even to a watch still replaying older events (etcd issue 15220), and believing it would drop them.
  */
 final class EtcdFeed implements AutoCloseable {
 
@@ -46,6 +50,8 @@ final class EtcdFeed implements AutoCloseable {
     private final Sink sink;
 
     private long lastRevision; // every event up to this revision has been delivered
+    private long lastEventRevision; // the newest event delivered; only events after it are repeats
+    private long replayedUntil; // the revision the current etcd watch was created at; unknown: MAX_VALUE
     private int generation; // which jetcd watcher is current; callbacks of older ones are ignored
     private io.etcd.jetcd.Watch.Watcher watcher;
     private Duration retryDelay = FIRST_RETRY;
@@ -60,6 +66,8 @@ final class EtcdFeed implements AutoCloseable {
         this.scheduler = scheduler;
         this.sink = sink;
         this.lastRevision = afterRevision;
+        this.lastEventRevision = afterRevision;
+        this.replayedUntil = Long.MAX_VALUE;
     }
 
     void start() {
@@ -75,10 +83,11 @@ final class EtcdFeed implements AutoCloseable {
             }
             current = ++generation;
             from = lastRevision + 1;
+            replayedUntil = Long.MAX_VALUE;
         }
         ByteSequence key = ByteSequence.from(prefix, StandardCharsets.UTF_8);
         WatchOption option = WatchOption.builder().isPrefix(true).withPrevKV(true).withProgressNotify(true)
-                .withRevision(from).build();
+                .withCreateNotify(true).withRevision(from).build();
         io.etcd.jetcd.Watch.Watcher opened;
         try {
             opened = client.getWatchClient().watch(key, option, io.etcd.jetcd.Watch.listener(
@@ -105,9 +114,14 @@ final class EtcdFeed implements AutoCloseable {
                 return;
             }
             retryDelay = FIRST_RETRY;
+            if (response.isCreatedNotify()) {
+                // etcd replays every change up to this revision before it can tell progress truly.
+                replayedUntil = response.getHeader().getRevision();
+                return;
+            }
             if (response.getEvents().isEmpty()) {
                 long revision = response.getHeader().getRevision();
-                if (revision > lastRevision) {
+                if (lastRevision >= replayedUntil && revision > lastRevision) {
                     lastRevision = revision;
                     sink.progress(revision);
                 }
@@ -116,11 +130,12 @@ final class EtcdFeed implements AutoCloseable {
             List<WatchEvent> events = new ArrayList<>(response.getEvents().size());
             for (io.etcd.jetcd.watch.WatchEvent event : response.getEvents()) {
                 long revision = event.getKeyValue().getModRevision();
-                if (revision <= lastRevision) {
+                if (revision <= lastEventRevision) {
                     continue;
                 }
                 convert(event).ifPresent(events::add);
-                lastRevision = revision;
+                lastEventRevision = revision;
+                lastRevision = Math.max(lastRevision, revision);
             }
             if (!events.isEmpty()) {
                 sink.events(events);

@@ -76,6 +76,26 @@ class WatchTest {
     }
 
     @Test
+    void progressReportedWhileTheCacheReplaysHistoryLosesNoEvent() {
+        // Progress asked for every 2 ms, so etcd answers while the new cache's etcd watch still replays.
+        try (EtcdObjectStore eager = EtcdObjectStore.connect(etcd.connection(), ValueTransformer.IDENTITY,
+                new EtcdObjectStore.Settings(64, 1000, Duration.ofSeconds(10), Duration.ofMillis(2)))) {
+            long start = eager.currentRevision();
+            List<String> expected = new ArrayList<>();
+            for (int i = 0; i < 30; i++) {
+                expected.add("ADDED o" + i + "@" + eager.create(key("default", "o" + i), json("{}")).modRevision());
+            }
+            RecordingListener listener = new RecordingListener();
+
+            try (Watch watch = eager.watch(resource, Optional.empty(), start, listener)) {
+                await().atMost(WAIT).until(() -> listener.changes().size() == expected.size());
+            }
+
+            assertThat(listener.changes()).containsExactlyElementsOf(expected);
+        }
+    }
+
+    @Test
     void watchFromNowSeesOnlyLaterChanges() {
         store.create(key("default", "before"), json("{}"));
         RecordingListener listener = new RecordingListener();
