@@ -54,18 +54,20 @@ final class ApiServerFixture implements AutoCloseable {
 
     private final Path directory;
     private final EtcdProcess etcd;
-    private final ApiServer server;
+    private final ApiServerConfig config;
+    private ApiServer server;
     private final Path kubeconfig;
     private final CertificateAuthority ca;
     private final Path caFile;
 
     private final TlsIdentity admin;
 
-    private ApiServerFixture(Path directory, EtcdProcess etcd, ApiServer server, Path kubeconfig, CertificateAuthority ca, Path caFile,
-                             TlsIdentity admin) {
+    private ApiServerFixture(Path directory, EtcdProcess etcd, ApiServerConfig config, ApiServer server, Path kubeconfig,
+                             CertificateAuthority ca, Path caFile, TlsIdentity admin) {
         this.admin = admin;
         this.directory = directory;
         this.etcd = etcd;
+        this.config = config;
         this.server = server;
         this.kubeconfig = kubeconfig;
         this.ca = ca;
@@ -103,7 +105,7 @@ final class ApiServerFixture implements AutoCloseable {
             write(directory.resolve("admin.key"), Pem.encode(admin.key()));
             Path kubeconfig = directory.resolve("admin.kubeconfig");
             Kubeconfig.of("slipway-test", server.url().toString(), ca.certificate(), "admin", admin).write(kubeconfig);
-            return new ApiServerFixture(directory, etcd, server, kubeconfig, ca, caFile, admin);
+            return new ApiServerFixture(directory, etcd, config, server, kubeconfig, ca, caFile, admin);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -133,6 +135,15 @@ final class ApiServerFixture implements AutoCloseable {
 
     ApiServer server() {
         return server;
+    }
+
+    /** Stops the API server and starts a new one on the same port and etcd, so clients' URLs stay valid. */
+    void restartApiServer() {
+        int port = server.port();
+        server.close();
+        server = ApiServer.start(new ApiServerConfig(config.bindAddress(), port, config.servingCertPem(), config.servingKeyPem(),
+                config.clientCaPem(), config.etcd(), config.encryptionKeyFile(), config.serviceCidr(), config.nodePortFirst(),
+                config.nodePortLast(), config.serviceAccountPublicKey(), config.kubeletClientCertPem(), config.kubeletClientKeyPem()));
     }
 
     EtcdProcess etcd() {
@@ -177,7 +188,12 @@ final class ApiServerFixture implements AutoCloseable {
 
     /** Runs the real kubectl against the server, with stdin when given. */
     Run kubectlWithInput(String stdin, String... arguments) {
-        List<String> command = new ArrayList<>(List.of("kubectl", "--kubeconfig", kubeconfig.toString(),
+        return kubectlWithInput(Path.of("kubectl"), stdin, arguments);
+    }
+
+    /** Runs the given kubectl binary (another version than the one on the PATH) against the server. */
+    Run kubectlWithInput(Path binary, String stdin, String... arguments) {
+        List<String> command = new ArrayList<>(List.of(binary.toString(), "--kubeconfig", kubeconfig.toString(),
                 "--cache-dir", directory.resolve("kubectl-cache").toString()));
         command.addAll(List.of(arguments));
         try {

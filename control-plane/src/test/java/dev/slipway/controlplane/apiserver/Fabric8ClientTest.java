@@ -5,7 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
-import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -16,6 +15,7 @@ import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterAll;
@@ -31,12 +31,15 @@ class Fabric8ClientTest {
     @BeforeAll
     static void start() {
         cluster = ApiServerFixture.start();
-        Config config = new ConfigBuilder().withMasterUrl(cluster.server().url().toString())
-                .withCaCertFile(cluster.caFile().toString())
-                .withClientCertFile(cluster.directory().resolve("admin.crt").toString())
-                .withClientKeyFile(cluster.directory().resolve("admin.key").toString())
-                .withClientKeyAlgo("EC").withNamespace("default").build();
-        client = new KubernetesClientBuilder().withConfig(config).build();
+        client = new KubernetesClientBuilder().withConfig(adminConfig(cluster).build()).build();
+    }
+
+    private static ConfigBuilder adminConfig(ApiServerFixture fixture) {
+        return new ConfigBuilder().withMasterUrl(fixture.server().url().toString())
+                .withCaCertFile(fixture.caFile().toString())
+                .withClientCertFile(fixture.directory().resolve("admin.crt").toString())
+                .withClientKeyFile(fixture.directory().resolve("admin.key").toString())
+                .withClientKeyAlgo("EC").withNamespace("default");
     }
 
     @AfterAll
@@ -48,6 +51,28 @@ class Fabric8ClientTest {
     private static ConfigMap configMap(String name, String value) {
         return new ConfigMapBuilder().withNewMetadata().withName(name).withNamespace("default").endMetadata()
                 .addToData("key", value).build();
+    }
+
+    /** Records adds, updates that change the resource version, and deletes, as "add NAME", "update VALUE", "delete NAME". */
+    private static ResourceEventHandler<ConfigMap> recording(List<String> events) {
+        return new ResourceEventHandler<>() {
+            @Override
+            public void onAdd(ConfigMap map) {
+                events.add("add " + map.getMetadata().getName());
+            }
+
+            @Override
+            public void onUpdate(ConfigMap before, ConfigMap after) {
+                if (!before.getMetadata().getResourceVersion().equals(after.getMetadata().getResourceVersion())) {
+                    events.add("update " + after.getData().get("key"));
+                }
+            }
+
+            @Override
+            public void onDelete(ConfigMap map, boolean unknownFinalState) {
+                events.add("delete " + map.getMetadata().getName());
+            }
+        };
     }
 
     @Test
@@ -82,24 +107,7 @@ class Fabric8ClientTest {
     void informerSeesAddUpdateAndDelete() {
         List<String> events = new CopyOnWriteArrayList<>();
         SharedIndexInformer<ConfigMap> informer = client.configMaps().inNamespace("default").withLabel("watched", "yes")
-                .inform(new ResourceEventHandler<>() {
-                    @Override
-                    public void onAdd(ConfigMap map) {
-                        events.add("add " + map.getMetadata().getName());
-                    }
-
-                    @Override
-                    public void onUpdate(ConfigMap before, ConfigMap after) {
-                        if (!before.getMetadata().getResourceVersion().equals(after.getMetadata().getResourceVersion())) {
-                            events.add("update " + after.getData().get("key"));
-                        }
-                    }
-
-                    @Override
-                    public void onDelete(ConfigMap map, boolean unknownFinalState) {
-                        events.add("delete " + map.getMetadata().getName());
-                    }
-                });
+                .inform(recording(events));
         try {
             ConfigMap map = configMap("informed", "one");
             map.getMetadata().setLabels(java.util.Map.of("watched", "yes"));
@@ -111,6 +119,34 @@ class Fabric8ClientTest {
                     assertThat(events).containsSubsequence("add informed", "update two", "delete informed"));
         } finally {
             informer.close();
+        }
+    }
+
+    @Test
+    void informerCarriesOnAfterTheApiServerRestartsOnTheSamePort() {
+        try (ApiServerFixture restarting = ApiServerFixture.start();
+             // Short reconnect back-off so the informer's watch returns soon after the server does.
+             KubernetesClient watching = new KubernetesClientBuilder().withConfig(adminConfig(restarting).withOnlyHttpWatches(true)
+                     .withWatchReconnectInterval(100).withWatchReconnectLimit(-1).build()).build();
+             KubernetesClient writing = new KubernetesClientBuilder().withConfig(adminConfig(restarting).build()).build()) {
+            List<String> events = new CopyOnWriteArrayList<>();
+            SharedIndexInformer<ConfigMap> informer = watching.configMaps().inNamespace("default").withLabel("restart", "yes")
+                    .inform(recording(events));
+            try {
+                ConfigMap map = configMap("survivor", "one");
+                map.getMetadata().setLabels(Map.of("restart", "yes"));
+                writing.configMaps().resource(map).create();
+                await().atMost(Duration.ofSeconds(30)).until(() -> events.contains("add survivor"));
+
+                restarting.restartApiServer();
+                writing.configMaps().withName("survivor").edit(current -> new ConfigMapBuilder(current).addToData("key", "two").build());
+                writing.configMaps().withName("survivor").delete();
+
+                await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
+                        assertThat(events).containsSubsequence("add survivor", "update two", "delete survivor"));
+            } finally {
+                informer.close();
+            }
         }
     }
 
