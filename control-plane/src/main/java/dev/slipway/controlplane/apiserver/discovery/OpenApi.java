@@ -1,8 +1,12 @@
 package dev.slipway.controlplane.apiserver.discovery;
 
+import com.google.protobuf.CodedOutputStream;
 import dev.slipway.controlplane.apiserver.core.Json;
 import dev.slipway.controlplane.apiserver.resources.ResourceDescriptor;
 import dev.slipway.controlplane.apiserver.resources.ResourceRegistry;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -79,6 +83,38 @@ public final class OpenApi {
             item.set("patch", operation(resource, "patch", List.of("dryRun", "fieldManager", "fieldValidation", "force")));
         }
         return document;
+    }
+
+    /**
+     * {@code /openapi/v2} as gnostic's {@code openapi.v2.Document} protobuf, which kubectl before 1.23
+     * asks for. Only the version and info are encoded: kubectl skips validation of kinds it has no
+     * schema for and uses its compiled-in types for strategic merge, so that is all it needs.
+     */
+    public byte[] v2Protobuf() {
+        byte[] info = message(out -> {
+            out.writeString(1, "Kubernetes"); // Info.title
+            out.writeString(2, Discovery.VERSION); // Info.version
+        });
+        return message(out -> {
+            out.writeString(1, "2.0"); // Document.swagger
+            out.writeByteArray(2, info); // Document.info
+        });
+    }
+
+    private interface MessageFields {
+        void write(CodedOutputStream out) throws IOException;
+    }
+
+    private static byte[] message(MessageFields fields) {
+        try {
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            CodedOutputStream out = CodedOutputStream.newInstance(bytes);
+            fields.write(out);
+            out.flush();
+            return bytes.toByteArray();
+        } catch (IOException e) {
+            throw new UncheckedIOException("writing to memory does not fail", e);
+        }
     }
 
     private ObjectNode operation(ResourceDescriptor resource, String action, List<String> parameters) {

@@ -54,6 +54,8 @@ public final class ApiHandler extends Handler.Abstract {
     public static final long MAX_BODY = 3L * 1024 * 1024;
 
     private static final Logger LOG = LoggerFactory.getLogger(ApiHandler.class);
+    /** What kubectl before 1.23 asks for on {@code /openapi/v2}. */
+    private static final String OPENAPI_V2_PROTOBUF = "application/com.github.proto-openapi.spec.v2@v1.0+protobuf";
     private static final Set<String> PUBLIC_PATHS = Set.of("/healthz", "/livez", "/readyz", "/version");
     private static final Duration WATCH_POLL = Duration.ofSeconds(1);
     // Bookmarks double as the probe that notices a client that went away while nothing changed.
@@ -291,10 +293,15 @@ public final class ApiHandler extends Handler.Abstract {
             case "/api" -> send(response, callback, 200, discovery.coreVersions(request.getHttpURI().getAuthority()), List.of());
             case "/apis" -> send(response, callback, 200, discovery.groups(), List.of());
             case "/openapi/v2" -> {
-                if (accept != null && !accept.contains("json") && !accept.contains("*/*")) {
-                    throw new ApiError(406, "NotAcceptable", "only application/json is served for /openapi/v2", "", "", "", List.of());
+                if (accept != null && accept.contains(OPENAPI_V2_PROTOBUF)) {
+                    // Go's mime parser rejects the '@' of the requested type, so kube-apiserver answers it as octet-stream too.
+                    sendBytes(response, callback, "application/octet-stream", openApi.v2Protobuf());
+                } else if (accept != null && !accept.contains("json") && !accept.contains("*/*")) {
+                    throw new ApiError(406, "NotAcceptable", "only application/json and " + OPENAPI_V2_PROTOBUF + " are served for /openapi/v2",
+                            "", "", "", List.of());
+                } else {
+                    send(response, callback, 200, openApi.v2(), List.of());
                 }
-                send(response, callback, 200, openApi.v2(), List.of());
             }
             case "/openapi/v3" -> send(response, callback, 200, openApi.v3Index(), List.of());
             default -> {
@@ -382,6 +389,12 @@ public final class ApiHandler extends Handler.Abstract {
             response.getHeaders().add("Warning", "299 - \"" + warning.replace("\\", "\\\\").replace("\"", "\\\"") + "\"");
         }
         response.write(true, ByteBuffer.wrap(Json.bytes(body)), callback);
+    }
+
+    private static void sendBytes(Response response, Callback callback, String contentType, byte[] body) {
+        response.setStatus(200);
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, contentType);
+        response.write(true, ByteBuffer.wrap(body), callback);
     }
 
     private static void sendText(Response response, Callback callback, int code, String text) {
