@@ -1,6 +1,7 @@
 package dev.slipway.controlplane.controllers;
 
 import dev.slipway.controlplane.controller.Controller;
+import dev.slipway.controlplane.controller.LeaderElectedService;
 import dev.slipway.controlplane.controller.LeaderElection;
 import dev.slipway.controlplane.controller.Lister;
 import dev.slipway.controlplane.controller.ObjectRef;
@@ -16,13 +17,8 @@ import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
-import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -52,94 +48,57 @@ public final class ControllerManager implements AutoCloseable {
     }
 
     private static final Logger log = LoggerFactory.getLogger(ControllerManager.class);
+    private static final String NAME = "controller-manager";
     private static final Duration SYNC_TIMEOUT = Duration.ofMinutes(2);
     private static final Duration SYNC_POLL = Duration.ofMillis(50);
 
-    private final KubernetesClient client;
-    private final boolean ownsClient;
-    private final Settings settings;
-    private final LeaderElection election;
-    private Running running;
+    private final LeaderElectedService service;
 
-    private ControllerManager(KubernetesClient client, boolean ownsClient, Settings settings, LeaderElection.Settings lease) {
-        this.client = client;
-        this.ownsClient = ownsClient;
-        this.settings = settings;
-        this.election = LeaderElection.start(client, lease, this::startControllers, this::stopControllers);
+    private ControllerManager(LeaderElectedService service) {
+        this.service = service;
     }
 
     /** Starts contending for the lease with the standard timings (15 s lease, 10 s renew deadline, 2 s retry). */
     public static ControllerManager start(KubernetesClient client, Settings settings) {
-        return start(client, settings, LeaderElection.Settings.standard(settings.leaseNamespace(), settings.leaseName(), settings.identity()));
+        return start(client, settings, standardLease(settings));
     }
 
     public static ControllerManager start(KubernetesClient client, Settings settings, LeaderElection.Settings lease) {
-        return new ControllerManager(client, false, settings, lease);
+        return new ControllerManager(LeaderElectedService.start(NAME, client, lease, api -> new Running(api, settings)));
     }
 
     /** Connects with a kubeconfig file (the agent's controller-manager credentials) and starts. */
     public static ControllerManager start(Path kubeconfig, Settings settings) {
-        String content;
-        try {
-            content = Files.readString(kubeconfig);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read the controller manager's kubeconfig " + kubeconfig, e);
-        }
-        Config config = Config.fromKubeconfig(content);
-        // The API server refuses WebSocket watches with 503, which fabric8 retries for ~19 s before it falls back to HTTP.
-        config.setOnlyHttpWatches(true);
-        KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build();
-        try {
-            return new ControllerManager(client, true, settings,
-                    LeaderElection.Settings.standard(settings.leaseNamespace(), settings.leaseName(), settings.identity()));
-        } catch (RuntimeException e) {
-            client.close();
-            throw e;
-        }
+        return new ControllerManager(LeaderElectedService.start(NAME, kubeconfig, standardLease(settings),
+                api -> new Running(api, settings)));
+    }
+
+    private static LeaderElection.Settings standardLease(Settings settings) {
+        return LeaderElection.Settings.standard(settings.leaseNamespace(), settings.leaseName(), settings.identity());
     }
 
     /** Whether this manager holds the lease and runs the controllers. */
     public boolean isLeading() {
-        return election.isLeader();
-    }
-
-    private synchronized void startControllers() {
-        if (running != null) {
-            return;
-        }
-        Running started = new Running();
-        running = started;
-        // Off the elector's thread: syncing the caches must not delay lease renewal.
-        Thread.ofVirtual().name("controller-manager-start").start(() -> {
-            try {
-                started.start();
-            } catch (RuntimeException e) {
-                log.error("controllers did not start: {}", e.toString(), e);
-            }
-        });
-    }
-
-    private synchronized void stopControllers() {
-        if (running != null) {
-            running.close();
-            running = null;
-        }
+        return service.isLeading();
     }
 
     @Override
     public void close() {
-        election.close();
-        stopControllers();
-        if (ownsClient) {
-            client.close();
-        }
+        service.close();
     }
 
     /** The informers and controllers of one term as leader. */
-    private final class Running implements AutoCloseable {
+    private static final class Running implements LeaderElectedService.Term {
+        private final KubernetesClient client;
+        private final Settings settings;
         private final List<SharedIndexInformer<?>> informers = new ArrayList<>();
         private final List<Controller> controllers = new ArrayList<>();
         private volatile boolean closed;
+
+        Running(KubernetesClient client, Settings settings) {
+            this.client = client;
+            this.settings = settings;
+        }
 
         private <T extends HasMetadata> SharedIndexInformer<T> informer(Class<T> type, boolean namespaced) {
             SharedIndexInformer<T> informer = namespaced ? client.resources(type).inAnyNamespace().runnableInformer(0)
@@ -148,7 +107,8 @@ public final class ControllerManager implements AutoCloseable {
             return informer;
         }
 
-        void start() {
+        @Override
+        public void start() {
             Clock clock = Clock.systemUTC();
             ObjectWriter writer = new Fabric8ObjectWriter(client);
             var pods = informer(Pod.class, true);

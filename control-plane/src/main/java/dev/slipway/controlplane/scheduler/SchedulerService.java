@@ -1,19 +1,15 @@
 package dev.slipway.controlplane.scheduler;
 
 import dev.slipway.controlplane.controller.Controller;
+import dev.slipway.controlplane.controller.LeaderElectedService;
 import dev.slipway.controlplane.controller.LeaderElection;
 import dev.slipway.controlplane.controller.Lister;
 import dev.slipway.controlplane.controller.ObjectRef;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -40,99 +36,64 @@ public final class SchedulerService implements AutoCloseable {
     }
 
     private static final Logger log = LoggerFactory.getLogger(SchedulerService.class);
+    private static final String NAME = "scheduler";
     private static final Duration SYNC_TIMEOUT = Duration.ofMinutes(2);
 
-    private final KubernetesClient client;
-    private final boolean ownsClient;
-    private final Settings settings;
-    private final LeaderElection election;
-    private Running running;
+    private final LeaderElectedService service;
 
-    private SchedulerService(KubernetesClient client, boolean ownsClient, Settings settings, LeaderElection.Settings lease) {
-        this.client = client;
-        this.ownsClient = ownsClient;
-        this.settings = settings;
-        this.election = LeaderElection.start(client, lease, this::startScheduling, this::stopScheduling);
+    private SchedulerService(LeaderElectedService service) {
+        this.service = service;
     }
 
     /** Starts contending for the lease with the standard timings (15 s lease, 10 s renew deadline, 2 s retry). */
     public static SchedulerService start(KubernetesClient client, Settings settings) {
-        return start(client, settings, LeaderElection.Settings.standard(settings.leaseNamespace(), settings.leaseName(), settings.identity()));
+        return start(client, settings, standardLease(settings));
     }
 
     public static SchedulerService start(KubernetesClient client, Settings settings, LeaderElection.Settings lease) {
-        return new SchedulerService(client, false, settings, lease);
+        return new SchedulerService(LeaderElectedService.start(NAME, client, lease, api -> new Running(api, settings)));
     }
 
     /** Connects with a kubeconfig file (the master's {@code system:kube-scheduler} credentials) and starts. */
     public static SchedulerService start(Path kubeconfig, Settings settings) {
-        String content;
-        try {
-            content = Files.readString(kubeconfig);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read the scheduler's kubeconfig " + kubeconfig, e);
-        }
-        Config config = Config.fromKubeconfig(content);
-        // The API server serves watches over plain HTTP only; a WebSocket attempt first would stall the informers.
-        config.setOnlyHttpWatches(true);
-        KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build();
-        try {
-            return new SchedulerService(client, true, settings,
-                    LeaderElection.Settings.standard(settings.leaseNamespace(), settings.leaseName(), settings.identity()));
-        } catch (RuntimeException e) {
-            client.close();
-            throw e;
-        }
+        return new SchedulerService(LeaderElectedService.start(NAME, kubeconfig, standardLease(settings),
+                api -> new Running(api, settings)));
+    }
+
+    private static LeaderElection.Settings standardLease(Settings settings) {
+        return LeaderElection.Settings.standard(settings.leaseNamespace(), settings.leaseName(), settings.identity());
     }
 
     /** Whether this scheduler holds the lease and schedules. */
     public boolean isLeading() {
-        return election.isLeader();
-    }
-
-    private synchronized void startScheduling() {
-        if (running != null) {
-            return;
-        }
-        Running started = new Running();
-        running = started;
-        // Off the elector's thread: syncing the caches must not delay lease renewal.
-        Thread.ofVirtual().name("scheduler-start").start(() -> {
-            try {
-                started.start();
-            } catch (RuntimeException e) {
-                log.error("the scheduler did not start: {}", e.toString(), e);
-            }
-        });
-    }
-
-    private synchronized void stopScheduling() {
-        if (running != null) {
-            running.close();
-            running = null;
-        }
+        return service.isLeading();
     }
 
     @Override
     public void close() {
-        election.close();
-        stopScheduling();
-        if (ownsClient) {
-            client.close();
-        }
+        service.close();
     }
 
     /** Informers, cache and queue of one term as leader. */
-    private final class Running implements AutoCloseable {
+    private static final class Running implements LeaderElectedService.Term {
+        private final Settings settings;
         private final SchedulerCache cache = new SchedulerCache();
-        private final SharedIndexInformer<Pod> pods = client.pods().inAnyNamespace().runnableInformer(0);
-        private final SharedIndexInformer<Node> nodes = client.nodes().runnableInformer(0);
-        private final PodScheduler scheduler = new PodScheduler(Lister.of(pods), cache, new Fabric8Binder(client, Clock.systemUTC()),
-                new SecureRandom());
-        private final Controller controller = new Controller("scheduler", scheduler, settings.workers());
+        private final SharedIndexInformer<Pod> pods;
+        private final SharedIndexInformer<Node> nodes;
+        private final PodScheduler scheduler;
+        private final Controller controller;
         private volatile boolean closed;
 
-        void start() {
+        Running(KubernetesClient client, Settings settings) {
+            this.settings = settings;
+            this.pods = client.pods().inAnyNamespace().runnableInformer(0);
+            this.nodes = client.nodes().runnableInformer(0);
+            this.scheduler = new PodScheduler(Lister.of(pods), cache, new Fabric8Binder(client, Clock.systemUTC()), new SecureRandom());
+            this.controller = new Controller("scheduler", scheduler, settings.workers());
+        }
+
+        @Override
+        public void start() {
             nodes.addEventHandler(new NodeEvents());
             pods.addEventHandler(new PodEvents());
             try {
