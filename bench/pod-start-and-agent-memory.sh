@@ -47,6 +47,7 @@ while True:
             said = True
         time.sleep(2)
 os.set_inheritable(fd, True)
+os.environ["SLIPWAY_BENCH_LOCK_FD"] = str(fd)
 os.execvp("bash", ["bash"] + argv)
 PY
 fi
@@ -83,8 +84,14 @@ kubectl wait --for=condition=Ready node/worker-1 --timeout=60s >/dev/null
 ns="bench-pods-$(date +%s)"
 work=$(mktemp -d /tmp/slipway-bench-pods.XXXXXX)
 watcher=""
+stop_watch() { # the watch's kubectl and reader are the subshell's children: end them by parent pid
+  [ -n "$watcher" ] || return 0
+  pkill -P "$watcher" 2>/dev/null || true
+  kill "$watcher" 2>/dev/null || true
+  watcher=""
+}
 cleanup() {
-  [ -n "$watcher" ] && kill "$watcher" 2>/dev/null || true
+  stop_watch
   kubectl delete namespace "$ns" --ignore-not-found --wait=false >/dev/null 2>&1 || true
   rm -rf "$work"
 }
@@ -124,8 +131,10 @@ rss() { # prints "VmRSS VmHWM" in kB of the agent on worker-1
 pods_on_worker1() { kubectl get pods -A -o jsonpath='{range .items[*]}{.spec.nodeName}{"\n"}{end}' 2>/dev/null | grep -cx worker-1 || true; }
 
 echo "== 1. pod start latency: 30 pods, one after another, all on worker-1 (nodeSelector), image slipway.dev/busybox:1"
-# One watch for the namespace; every line is stamped here as it arrives.
-( kubectl get pods -n "$ns" -l bench=start -w -o jsonpath='{.metadata.name} {.status.phase}{"\n"}' 2>"$work/watch.err" \
+# One watch for the namespace; every line is stamped here as it arrives. It does not keep the
+# lock's fd, so that nothing left behind could hold the lock after this script.
+( eval "exec ${SLIPWAY_BENCH_LOCK_FD}>&-"
+  kubectl get pods -n "$ns" -l bench=start -w -o jsonpath='{.metadata.name} {.status.phase}{"\n"}' 2>"$work/watch.err" \
     | while read -r name phase; do echo "$(now) $name $phase"; done > "$work/watch" ) &
 watcher=$!
 sleep 2
@@ -139,8 +148,7 @@ for i in $(seq 1 30); do
   done
   [ -n "$ok" ] || { echo "$name not seen Running within 60s:"; kubectl get pod -n "$ns" "$name" -o wide; cat "$work/watch.err"; exit 1; }
 done
-kill "$watcher" 2>/dev/null || true
-watcher=""
+stop_watch
 awk '{ if (!($2 in first)) first[$2] = $1; if ($3 == "Running" && !($2 in run)) run[$2] = $1 }
      END { for (p in run) printf "%.3f\n", run[p] - first[p] }' "$work/watch" | sort -n > "$work/latencies"
 n=$(wc -l < "$work/latencies")
