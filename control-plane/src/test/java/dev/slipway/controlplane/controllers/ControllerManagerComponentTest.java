@@ -19,7 +19,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -36,8 +38,8 @@ class ControllerManagerComponentTest {
     private static KubernetesClient client;
     private static KubernetesClient managerClient;
     private static ControllerManager manager;
-    private static final AtomicBoolean kubeletRuns = new AtomicBoolean(true);
-    private static Thread kubelet;
+    /** Plays the kubelet's part every 200 ms, as a kubelet's resync loop would. */
+    private static final ScheduledExecutorService kubelet = Executors.newSingleThreadScheduledExecutor();
 
     @BeforeAll
     static void start() {
@@ -46,7 +48,7 @@ class ControllerManagerComponentTest {
         managerClient = cluster.client();
         manager = ControllerManager.start(managerClient, ControllerManager.Settings.of("master-1"), fastLease("master-1"));
         await().atMost(WAIT).until(manager::isLeading);
-        kubelet = Thread.ofVirtual().start(ControllerManagerComponentTest::playKubelet);
+        kubelet.scheduleWithFixedDelay(ControllerManagerComponentTest::playKubelet, 0, 200, TimeUnit.MILLISECONDS);
     }
 
     static LeaderElection.Settings fastLease(String identity) {
@@ -56,8 +58,8 @@ class ControllerManagerComponentTest {
 
     @AfterAll
     static void stop() throws InterruptedException {
-        kubeletRuns.set(false);
-        kubelet.join(Duration.ofSeconds(10));
+        kubelet.shutdownNow();
+        kubelet.awaitTermination(10, TimeUnit.SECONDS);
         manager.close();
         managerClient.close();
         client.close();
@@ -69,25 +71,20 @@ class ControllerManagerComponentTest {
      * terminating one, as a kubelet does once the containers stopped.
      */
     private static void playKubelet() {
-        while (kubeletRuns.get()) {
-            try {
-                for (Pod pod : client.pods().inNamespace("default").list().getItems()) {
-                    if (pod.getMetadata().getDeletionTimestamp() != null) {
-                        client.pods().resource(pod).withGracePeriod(0).delete();
-                    } else if (!PodState.isRunningAndReady(pod)
-                            && !"stopped".equals(pod.getMetadata().getLabels() == null ? null : pod.getMetadata().getLabels().get("kubelet"))) {
-                        Pod running = new PodBuilder(pod).editOrNewStatus().withPhase("Running")
-                                .withConditions(new PodConditionBuilder().withType("Ready").withStatus("True")
-                                        .withLastTransitionTime(Instant.now().toString()).build()).endStatus().build();
-                        client.pods().resource(running).updateStatus();
-                    }
+        try {
+            for (Pod pod : client.pods().inNamespace("default").list().getItems()) {
+                if (pod.getMetadata().getDeletionTimestamp() != null) {
+                    client.pods().resource(pod).withGracePeriod(0).delete();
+                } else if (!PodState.isRunningAndReady(pod)
+                        && !"stopped".equals(pod.getMetadata().getLabels() == null ? null : pod.getMetadata().getLabels().get("kubelet"))) {
+                    Pod running = new PodBuilder(pod).editOrNewStatus().withPhase("Running")
+                            .withConditions(new PodConditionBuilder().withType("Ready").withStatus("True")
+                                    .withLastTransitionTime(Instant.now().toString()).build()).endStatus().build();
+                    client.pods().resource(running).updateStatus();
                 }
-                Thread.sleep(200);
-            } catch (InterruptedException e) {
-                return;
-            } catch (RuntimeException e) {
-                // a conflict or a pod deleted meanwhile: the next round tries again
             }
+        } catch (RuntimeException e) {
+            // a conflict or a pod deleted meanwhile: the next round tries again
         }
     }
 
