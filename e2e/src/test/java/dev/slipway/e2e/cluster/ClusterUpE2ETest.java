@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Collectors;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -18,6 +19,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * changes nothing. The cluster is the run's shared one ({@link ClusterUnderTest}), which the API and
  * workload tests use too.
  */
+// Before the disruptive classes and before the etcd tests, which wipe the hosts for a cluster of their own.
+@Order(30)
 class ClusterUpE2ETest {
   @RegisterExtension
   static final ClusterUnderTest cluster = new ClusterUnderTest();
