@@ -27,29 +27,8 @@ public final class HttpsServer implements AutoCloseable {
 
     public static HttpsServer start(String host, int port, Path certPem, Path keyPem, Path clientCaPem,
                                     org.eclipse.jetty.server.Handler handler) {
-        QueuedThreadPool threads = new QueuedThreadPool();
-        threads.setName("apiserver");
-        threads.setVirtualThreadsExecutor(Executors.newVirtualThreadPerTaskExecutor());
-        Server server = new Server(threads);
-
-        SslContextFactory.Server tls = new SslContextFactory.Server();
-        TlsIdentity identity = TlsIdentity.load(certPem, keyPem);
-        tls.setKeyStore(identity.keyStore());
-        tls.setKeyStorePassword(new String(identity.keyStorePassword()));
-        tls.setTrustStore(TrustedCertificates.load(clientCaPem).trustStore());
-        tls.setWantClientAuth(true);
-        tls.setEndpointIdentificationAlgorithm(null);
-
-        HttpConfiguration http = new HttpConfiguration();
-        http.setSendServerVersion(false);
-        SecureRequestCustomizer secure = new SecureRequestCustomizer();
-        // Clients reach the server by IP or by any of its names; the certificate's SANs are the client's concern.
-        secure.setSniHostCheck(false);
-        http.addCustomizer(secure);
-
-        ServerConnector connector = new ServerConnector(server, new SslConnectionFactory(tls, "http/1.1"), new HttpConnectionFactory(http));
-        connector.setHost(host);
-        connector.setPort(port);
+        ServerConnector connector = connector("apiserver", host, port, certPem, keyPem, clientCaPem);
+        Server server = connector.getServer();
         connector.setIdleTimeout(java.time.Duration.ofMinutes(35).toMillis());
         server.addConnector(connector);
         // pods/exec upgrades to a WebSocket; an interactive shell may sit idle as long as any watch.
@@ -79,5 +58,38 @@ public final class HttpsServer implements AutoCloseable {
         } catch (Exception e) {
             throw new IllegalStateException("API server did not stop cleanly", e);
         }
+    }
+
+    /**
+     * A Jetty server on virtual threads with one HTTPS/1.1 connector that asks for (but does not require)
+     * a client certificate from {@code clientCaPem}; neither is started. The API server and the kubelet
+     * API both serve this way.
+     */
+    public static ServerConnector connector(String threadName, String host, int port, Path certPem, Path keyPem,
+                                            Path clientCaPem) {
+        QueuedThreadPool threads = new QueuedThreadPool();
+        threads.setName(threadName);
+        threads.setVirtualThreadsExecutor(Executors.newVirtualThreadPerTaskExecutor());
+        Server server = new Server(threads);
+
+        SslContextFactory.Server tls = new SslContextFactory.Server();
+        TlsIdentity identity = TlsIdentity.load(certPem, keyPem);
+        tls.setKeyStore(identity.keyStore());
+        tls.setKeyStorePassword(new String(identity.keyStorePassword()));
+        tls.setTrustStore(TrustedCertificates.load(clientCaPem).trustStore());
+        tls.setWantClientAuth(true);
+        tls.setEndpointIdentificationAlgorithm(null);
+
+        HttpConfiguration http = new HttpConfiguration();
+        http.setSendServerVersion(false);
+        SecureRequestCustomizer secure = new SecureRequestCustomizer();
+        // Clients reach the server by IP or by any of its names; the certificate's SANs are the client's concern.
+        secure.setSniHostCheck(false);
+        http.addCustomizer(secure);
+
+        ServerConnector connector = new ServerConnector(server, new SslConnectionFactory(tls, "http/1.1"), new HttpConnectionFactory(http));
+        connector.setHost(host);
+        connector.setPort(port);
+        return connector;
     }
 }

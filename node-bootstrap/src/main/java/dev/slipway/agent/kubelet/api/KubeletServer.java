@@ -2,29 +2,21 @@ package dev.slipway.agent.kubelet.api;
 
 import dev.slipway.agent.kubelet.Kubelet;
 import dev.slipway.agent.kubelet.PodLogs;
-import dev.slipway.pki.TlsIdentity;
-import dev.slipway.pki.TrustedCertificates;
+import dev.slipway.controlplane.apiserver.http.HttpsServer;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodListBuilder;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.util.List;
-import java.util.concurrent.Executors;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.server.Handler;
-import org.eclipse.jetty.server.HttpConfiguration;
-import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
-import org.eclipse.jetty.server.SecureRequestCustomizer;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
-import org.eclipse.jetty.server.SslConnectionFactory;
 import org.eclipse.jetty.util.Callback;
-import org.eclipse.jetty.util.ssl.SslContextFactory;
-import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.eclipse.jetty.websocket.server.ServerWebSocketContainer;
 
 /**
@@ -50,25 +42,8 @@ public final class KubeletServer implements AutoCloseable {
   }
 
   public static KubeletServer start(String host, int port, Path servingCert, Path servingKey, Path clusterCa, Kubelet kubelet, PodLogs logs) {
-    QueuedThreadPool threads = new QueuedThreadPool();
-    threads.setName("kubelet-api");
-    threads.setVirtualThreadsExecutor(Executors.newVirtualThreadPerTaskExecutor());
-    Server server = new Server(threads);
-    SslContextFactory.Server tls = new SslContextFactory.Server();
-    TlsIdentity identity = TlsIdentity.load(servingCert, servingKey);
-    tls.setKeyStore(identity.keyStore());
-    tls.setKeyStorePassword(new String(identity.keyStorePassword()));
-    tls.setTrustStore(TrustedCertificates.load(clusterCa).trustStore());
-    tls.setWantClientAuth(true);
-    tls.setEndpointIdentificationAlgorithm(null);
-    HttpConfiguration http = new HttpConfiguration();
-    http.setSendServerVersion(false);
-    SecureRequestCustomizer secure = new SecureRequestCustomizer();
-    secure.setSniHostCheck(false);
-    http.addCustomizer(secure);
-    ServerConnector connector = new ServerConnector(server, new SslConnectionFactory(tls, "http/1.1"), new HttpConnectionFactory(http));
-    connector.setHost(host);
-    connector.setPort(port);
+    ServerConnector connector = HttpsServer.connector("kubelet-api", host, port, servingCert, servingKey, clusterCa);
+    Server server = connector.getServer();
     server.addConnector(connector);
     ServerWebSocketContainer websockets = ServerWebSocketContainer.ensure(server);
     server.setHandler(new Routes(kubelet, logs, websockets));
