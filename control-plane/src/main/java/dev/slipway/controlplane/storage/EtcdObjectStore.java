@@ -1,22 +1,22 @@
 package dev.slipway.controlplane.storage;
 
+import com.google.protobuf.ByteString;
+import com.google.protobuf.UnsafeByteOperations;
 import dev.slipway.pki.Pem;
 import dev.slipway.pki.PkiException;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.ClientBuilder;
-import io.etcd.jetcd.KV;
-import io.etcd.jetcd.KeyValue;
+import io.etcd.jetcd.api.Compare;
+import io.etcd.jetcd.api.DeleteRangeRequest;
+import io.etcd.jetcd.api.KeyValue;
+import io.etcd.jetcd.api.PutRequest;
+import io.etcd.jetcd.api.RangeRequest;
+import io.etcd.jetcd.api.RangeResponse;
+import io.etcd.jetcd.api.RequestOp;
+import io.etcd.jetcd.api.TxnRequest;
+import io.etcd.jetcd.api.TxnResponse;
 import io.etcd.jetcd.common.exception.CompactedException;
-import io.etcd.jetcd.common.exception.EtcdException;
-import io.etcd.jetcd.kv.GetResponse;
-import io.etcd.jetcd.kv.TxnResponse;
-import io.etcd.jetcd.op.Cmp;
-import io.etcd.jetcd.op.CmpTarget;
-import io.etcd.jetcd.op.Op;
-import io.etcd.jetcd.options.DeleteOption;
-import io.etcd.jetcd.options.GetOption;
-import io.etcd.jetcd.options.PutOption;
 import io.etcd.jetcd.options.WatchOption;
 import io.grpc.netty.GrpcSslContexts;
 import io.netty.handler.ssl.SslContext;
@@ -40,9 +40,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@link ObjectStore} on etcd through jetcd. Keys follow Kubernetes' layout, an object's
- * resourceVersion is its etcd modification revision, writes are transactions that compare
- * revisions, and watches are served by one watch cache per resource.
+ * {@link ObjectStore} on etcd. Keys follow Kubernetes' layout, an object's resourceVersion is its
+ * etcd modification revision, writes are transactions that compare revisions, and watches are
+ * served by one watch cache per resource. Reads and writes go through {@link EtcdKv} (plain gRPC
+ * stubs, decision 0013), watches through jetcd.
  */
 public final class EtcdObjectStore implements ObjectStore {
 
@@ -71,15 +72,15 @@ public final class EtcdObjectStore implements ObjectStore {
     }
 
     private final Client client;
-    private final KV kv;
+    private final EtcdKv kv;
     private final ValueTransformer transformer;
     private final Settings settings;
     private final ScheduledExecutorService scheduler;
     private final Map<String, WatchCache> caches = new HashMap<>();
 
-    private EtcdObjectStore(Client client, ValueTransformer transformer, Settings settings) {
+    private EtcdObjectStore(Client client, EtcdKv kv, ValueTransformer transformer, Settings settings) {
         this.client = client;
-        this.kv = client.getKVClient();
+        this.kv = kv;
         this.transformer = transformer;
         this.settings = settings;
         this.scheduler = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("etcd-store").factory());
@@ -90,14 +91,18 @@ public final class EtcdObjectStore implements ObjectStore {
 
     /** Connects to every endpoint of {@code connection}; {@code transformer} encrypts what must be encrypted. */
     public static EtcdObjectStore connect(EtcdConnection connection, ValueTransformer transformer, Settings settings) {
+        Duration connectTimeout = Duration.ofSeconds(5);
         ClientBuilder builder = Client.builder().endpoints(connection.endpoints())
-                .connectTimeout(Duration.ofSeconds(5))
+                .connectTimeout(connectTimeout)
                 .retryMaxDuration(settings.requestTimeout());
-        if (connection.security() instanceof EtcdConnection.MutualTls tls) {
-            // No authority override: jetcd then checks each member's certificate against that member's own address.
-            builder.sslContext(sslContext(tls));
+        Optional<SslContext> tls = Optional.empty();
+        if (connection.security() instanceof EtcdConnection.MutualTls mutualTls) {
+            // No authority override: jetcd's resolver then checks each member's certificate against that member's own address.
+            tls = Optional.of(sslContext(mutualTls));
+            builder.sslContext(tls.get());
         }
-        return new EtcdObjectStore(builder.build(), transformer, settings);
+        EtcdKv kv = EtcdKv.open(builder.target(), tls, connectTimeout, settings.requestTimeout());
+        return new EtcdObjectStore(builder.build(), kv, transformer, settings);
     }
 
     public static EtcdObjectStore connect(EtcdConnection connection, ValueTransformer transformer) {
@@ -120,12 +125,14 @@ public final class EtcdObjectStore implements ObjectStore {
 
     @Override
     public StoredObject create(ObjectKey key, byte[] json) {
-        ByteSequence path = bytes(key.path());
-        TxnResponse response = await(kv.txn()
-                .If(new Cmp(path, Cmp.Op.EQUAL, CmpTarget.createRevision(0)))
-                .Then(Op.put(path, ByteSequence.from(transformer.toStorage(key, json)), PutOption.DEFAULT))
-                .commit(), "create " + key, 0);
-        if (!response.isSucceeded()) {
+        ByteString path = key(key.path());
+        TxnResponse response = txn(TxnRequest.newBuilder()
+                .addCompare(Compare.newBuilder().setKey(path).setTarget(Compare.CompareTarget.CREATE)
+                        .setResult(Compare.CompareResult.EQUAL).setCreateRevision(0))
+                .addSuccess(RequestOp.newBuilder().setRequestPut(PutRequest.newBuilder().setKey(path)
+                        .setValue(UnsafeByteOperations.unsafeWrap(transformer.toStorage(key, json)))))
+                .build(), "create " + key);
+        if (!response.getSucceeded()) {
             throw new StorageException.AlreadyExists(key);
         }
         long revision = response.getHeader().getRevision();
@@ -134,8 +141,8 @@ public final class EtcdObjectStore implements ObjectStore {
 
     @Override
     public Optional<StoredObject> get(ObjectKey key) {
-        GetResponse response = await(kv.get(bytes(key.path())), "get " + key, 0);
-        return response.getKvs().stream().findFirst().map(kv -> decode(key, kv));
+        RangeResponse response = range(RangeRequest.newBuilder().setKey(key(key.path())).build(), "get " + key, 0);
+        return response.getKvsList().stream().findFirst().map(kv -> decode(key, kv));
     }
 
     @Override
@@ -150,17 +157,17 @@ public final class EtcdObjectStore implements ObjectStore {
             start = prefix + token.nextKey();
             what = "continue the list of " + prefix;
         }
-        GetOption.Builder option = GetOption.builder().withRange(bytes(prefixEnd(prefix))).withRevision(revision);
+        RangeRequest.Builder range = RangeRequest.newBuilder().setKey(key(start)).setRangeEnd(key(prefixEnd(prefix))).setRevision(revision);
         if (request.limit() > 0) {
-            option.withLimit(request.limit());
+            range.setLimit(request.limit());
         }
-        GetResponse response = await(kv.get(bytes(start), option.build()), what, revision);
+        RangeResponse response = range(range.build(), what, revision);
         long readAt = revision == 0 ? response.getHeader().getRevision() : revision;
-        List<StoredObject> items = new ArrayList<>(response.getKvs().size());
-        for (KeyValue kv : response.getKvs()) {
-            items.add(decode(ObjectKey.fromPath(resource, kv.getKey().toString(StandardCharsets.UTF_8)), kv));
+        List<StoredObject> items = new ArrayList<>(response.getKvsCount());
+        for (KeyValue kv : response.getKvsList()) {
+            items.add(decode(ObjectKey.fromPath(resource, kv.getKey().toStringUtf8()), kv));
         }
-        if (!response.isMore() || items.isEmpty()) {
+        if (!response.getMore() || items.isEmpty()) {
             return new ListPage(items, readAt, "", 0);
         }
         String lastKey = items.getLast().key().path();
@@ -173,40 +180,45 @@ public final class EtcdObjectStore implements ObjectStore {
         if (expectedModRevision <= 0) {
             throw new IllegalArgumentException("update of " + key + " needs the resourceVersion it was read at, not " + expectedModRevision);
         }
-        ByteSequence path = bytes(key.path());
-        TxnResponse response = await(kv.txn()
-                .If(new Cmp(path, Cmp.Op.EQUAL, CmpTarget.modRevision(expectedModRevision)))
-                .Then(Op.put(path, ByteSequence.from(transformer.toStorage(key, json)), PutOption.builder().withPrevKV().build()))
-                .Else(Op.get(path, GetOption.DEFAULT))
-                .commit(), "update " + key, 0);
-        if (!response.isSucceeded()) {
+        ByteString path = key(key.path());
+        TxnResponse response = txn(TxnRequest.newBuilder()
+                .addCompare(Compare.newBuilder().setKey(path).setTarget(Compare.CompareTarget.MOD)
+                        .setResult(Compare.CompareResult.EQUAL).setModRevision(expectedModRevision))
+                .addSuccess(RequestOp.newBuilder().setRequestPut(PutRequest.newBuilder().setKey(path)
+                        .setValue(UnsafeByteOperations.unsafeWrap(transformer.toStorage(key, json))).setPrevKv(true)))
+                .addFailure(RequestOp.newBuilder().setRequestRange(RangeRequest.newBuilder().setKey(path)))
+                .build(), "update " + key);
+        if (!response.getSucceeded()) {
             throw missingOrConflict(key, expectedModRevision, response);
         }
-        KeyValue previous = response.getPutResponses().getFirst().getPrevKv();
+        KeyValue previous = response.getResponses(0).getResponsePut().getPrevKv();
         return new StoredObject(key, json, response.getHeader().getRevision(), previous.getCreateRevision());
     }
 
     @Override
     public StoredObject delete(ObjectKey key, OptionalLong expectedModRevision) {
-        ByteSequence path = bytes(key.path());
-        Cmp condition = expectedModRevision.isPresent()
-                ? new Cmp(path, Cmp.Op.EQUAL, CmpTarget.modRevision(expectedModRevision.getAsLong()))
-                : new Cmp(path, Cmp.Op.GREATER, CmpTarget.createRevision(0));
-        TxnResponse response = await(kv.txn()
-                .If(condition)
-                .Then(Op.delete(path, DeleteOption.builder().withPrevKV(true).build()))
-                .Else(Op.get(path, GetOption.DEFAULT))
-                .commit(), "delete " + key, 0);
-        if (!response.isSucceeded()) {
+        ByteString path = key(key.path());
+        Compare.Builder condition = Compare.newBuilder().setKey(path);
+        if (expectedModRevision.isPresent()) {
+            condition.setTarget(Compare.CompareTarget.MOD).setResult(Compare.CompareResult.EQUAL).setModRevision(expectedModRevision.getAsLong());
+        } else {
+            condition.setTarget(Compare.CompareTarget.CREATE).setResult(Compare.CompareResult.GREATER).setCreateRevision(0);
+        }
+        TxnResponse response = txn(TxnRequest.newBuilder()
+                .addCompare(condition)
+                .addSuccess(RequestOp.newBuilder().setRequestDeleteRange(DeleteRangeRequest.newBuilder().setKey(path).setPrevKv(true)))
+                .addFailure(RequestOp.newBuilder().setRequestRange(RangeRequest.newBuilder().setKey(path)))
+                .build(), "delete " + key);
+        if (!response.getSucceeded()) {
             throw missingOrConflict(key, expectedModRevision.orElse(0), response);
         }
-        KeyValue previous = response.getDeleteResponses().getFirst().getPrevKvs().getFirst();
-        return new StoredObject(key, transformer.fromStorage(key, previous.getValue().getBytes()),
+        KeyValue previous = response.getResponses(0).getResponseDeleteRange().getPrevKvs(0);
+        return new StoredObject(key, transformer.fromStorage(key, previous.getValue().toByteArray()),
                 response.getHeader().getRevision(), previous.getCreateRevision());
     }
 
     private static StorageException missingOrConflict(ObjectKey key, long expected, TxnResponse response) {
-        List<KeyValue> current = response.getGetResponses().getFirst().getKvs();
+        List<KeyValue> current = response.getResponses(0).getResponseRange().getKvsList();
         return current.isEmpty()
                 ? new StorageException.NotFound(key)
                 : new StorageException.Conflict(key, expected, current.getFirst().getModRevision());
@@ -263,12 +275,12 @@ public final class EtcdObjectStore implements ObjectStore {
 
     /** A cheap read at {@code revision}: etcd refuses it when that history is compacted. */
     private void requireNotCompacted(String what, long revision) {
-        await(kv.get(bytes(ObjectKey.ROOT), GetOption.builder().withRevision(revision).withCountOnly(true).build()), what, revision);
+        range(RangeRequest.newBuilder().setKey(key(ObjectKey.ROOT)).setRevision(revision).setCountOnly(true).build(), what, revision);
     }
 
     @Override
     public long currentRevision() {
-        return await(kv.get(bytes(ObjectKey.ROOT), GetOption.builder().withCountOnly(true).build()), "read the current revision", 0)
+        return range(RangeRequest.newBuilder().setKey(key(ObjectKey.ROOT)).setCountOnly(true).build(), "read the current revision", 0)
                 .getHeader().getRevision();
     }
 
@@ -289,42 +301,46 @@ public final class EtcdObjectStore implements ObjectStore {
         }
         open.forEach(WatchCache::close);
         scheduler.shutdownNow();
+        kv.close();
         client.close();
     }
 
     private StoredObject decode(ObjectKey key, KeyValue kv) {
-        return new StoredObject(key, transformer.fromStorage(key, kv.getValue().getBytes()), kv.getModRevision(), kv.getCreateRevision());
+        return new StoredObject(key, transformer.fromStorage(key, kv.getValue().toByteArray()), kv.getModRevision(), kv.getCreateRevision());
     }
 
-    private <T> T await(CompletableFuture<T> future, String what, long revision) {
+    private RangeResponse range(RangeRequest request, String what, long revision) {
         try {
-            return future.get(settings.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
-        } catch (ExecutionException e) {
-            throw translate(e.getCause(), what, revision);
-        } catch (TimeoutException e) {
-            future.cancel(true);
-            throw new StorageException.Unavailable(what + ": etcd did not answer within " + settings.requestTimeout().toSeconds() + "s", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new StorageException.Unavailable(what + ": interrupted", e);
+            return kv.range(request);
+        } catch (EtcdKv.Failure e) {
+            throw translate(e, what, revision);
         }
     }
 
-    private StorageException translate(Throwable error, String what, long revision) {
-        String message = String.valueOf(error.getMessage());
-        if (error instanceof CompactedException compacted) {
-            return new StorageException.Expired(what, revision, compacted.getCompactedRevision());
+    private TxnResponse txn(TxnRequest request, String what) {
+        try {
+            return kv.txn(request);
+        } catch (EtcdKv.Failure e) {
+            throw translate(e, what, 0);
+        }
+    }
+
+    private StorageException translate(EtcdKv.Failure failure, String what, long revision) {
+        String message = failure.getMessage();
+        if (failure.timedOut()) {
+            return new StorageException.Unavailable(what + ": etcd did not answer within " + settings.requestTimeout().toSeconds() + "s", failure);
+        }
+        if (failure.interrupted()) {
+            Thread.currentThread().interrupt();
+            return new StorageException.Unavailable(what + ": interrupted", failure);
         }
         if (message.contains("required revision has been compacted")) {
             return new StorageException.Expired(what, revision, compactedRevision().orElse(revision + 1));
         }
         if (message.contains("required revision is a future revision")) {
-            return new StorageException.Unavailable(what + ": resourceVersion " + revision + " is newer than etcd's newest revision", error);
+            return new StorageException.Unavailable(what + ": resourceVersion " + revision + " is newer than etcd's newest revision", failure);
         }
-        if (error instanceof EtcdException etcd) {
-            return new StorageException.Unavailable(what + ": etcd answered " + etcd.getErrorCode() + ": " + message, error);
-        }
-        return new StorageException.Unavailable(what + ": " + message, error);
+        return new StorageException.Unavailable(what + ": etcd answered " + failure.status().getCode() + ": " + message, failure);
     }
 
     /** etcd tells the compacted revision only to a watch that starts before it; ask one. */
@@ -352,6 +368,10 @@ public final class EtcdObjectStore implements ObjectStore {
 
     private static ByteSequence bytes(String text) {
         return ByteSequence.from(text, StandardCharsets.UTF_8);
+    }
+
+    private static ByteString key(String text) {
+        return ByteString.copyFromUtf8(text);
     }
 
     /** The first key after every key that starts with {@code prefix}. */

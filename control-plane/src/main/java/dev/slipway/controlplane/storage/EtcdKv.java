@@ -1,0 +1,124 @@
+package dev.slipway.controlplane.storage;
+
+import io.etcd.jetcd.api.KVGrpc;
+import io.etcd.jetcd.api.RangeRequest;
+import io.etcd.jetcd.api.RangeResponse;
+import io.etcd.jetcd.api.TxnRequest;
+import io.etcd.jetcd.api.TxnResponse;
+import io.grpc.Deadline;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.netty.NegotiationType;
+import io.grpc.netty.NettyChannelBuilder;
+import io.netty.channel.ChannelOption;
+import io.netty.handler.ssl.SslContext;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * etcd's unary KV calls (range, txn) on a gRPC channel of their own, called blocking from the
+ * caller's (virtual) thread. jetcd wraps every call in a new retry policy, a Vert.x future and a hop
+ * to its executor, which cost the API server more CPU per create than etcd's own work; watches stay
+ * on jetcd. The channel resolves the endpoints with jetcd's name resolver, so each member's TLS
+ * certificate is checked against that member's own address, and fails over as jetcd does (pick_first,
+ * calls wait for a ready member until their deadline).
+ */
+final class EtcdKv implements AutoCloseable {
+
+    private static final Duration FIRST_RETRY = Duration.ofMillis(50);
+    private static final Duration MAX_RETRY = Duration.ofSeconds(1);
+
+    /** Why a call failed; {@code timedOut} when etcd did not answer within the request timeout. */
+    static final class Failure extends RuntimeException {
+        private final Status status;
+
+        Failure(StatusRuntimeException cause) {
+            super(cause.getStatus().getDescription() == null ? cause.getStatus().getCode().toString()
+                    : cause.getStatus().getDescription(), cause);
+            this.status = cause.getStatus();
+        }
+
+        Status status() {
+            return status;
+        }
+
+        boolean timedOut() {
+            return status.getCode() == Status.Code.DEADLINE_EXCEEDED;
+        }
+
+        boolean interrupted() {
+            return status.getCode() == Status.Code.CANCELLED && getCause().getCause() instanceof InterruptedException;
+        }
+    }
+
+    private final ManagedChannel channel;
+    private final KVGrpc.KVBlockingStub stub;
+    private final Duration requestTimeout;
+
+    private EtcdKv(ManagedChannel channel, Duration requestTimeout) {
+        this.channel = channel;
+        this.stub = KVGrpc.newBlockingStub(channel).withWaitForReady();
+        this.requestTimeout = requestTimeout;
+    }
+
+    /** {@code target} is jetcd's target for the endpoints (e.g. {@code ip:///10.0.0.1:2379,10.0.0.2:2379}). */
+    static EtcdKv open(String target, Optional<SslContext> tls, Duration connectTimeout, Duration requestTimeout) {
+        NettyChannelBuilder builder = NettyChannelBuilder.forTarget(target)
+                .defaultLoadBalancingPolicy("pick_first")
+                .withOption(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) connectTimeout.toMillis())
+                .maxInboundMessageSize(Integer.MAX_VALUE);
+        if (tls.isPresent()) {
+            builder.negotiationType(NegotiationType.TLS).sslContext(tls.get());
+        } else {
+            builder.usePlaintext();
+        }
+        return new EtcdKv(builder.build(), requestTimeout);
+    }
+
+    /** A read: safe to send again when etcd could not be reached, until the request timeout. */
+    RangeResponse range(RangeRequest request) {
+        Deadline deadline = Deadline.after(requestTimeout.toNanos(), TimeUnit.NANOSECONDS);
+        Duration delay = FIRST_RETRY;
+        while (true) {
+            try {
+                return stub.withDeadline(deadline).range(request);
+            } catch (StatusRuntimeException e) {
+                if (e.getStatus().getCode() != Status.Code.UNAVAILABLE || deadline.timeRemaining(TimeUnit.MILLISECONDS) <= delay.toMillis()) {
+                    throw new Failure(e);
+                }
+            }
+            pause(delay);
+            delay = delay.multipliedBy(2).compareTo(MAX_RETRY) > 0 ? MAX_RETRY : delay.multipliedBy(2);
+        }
+    }
+
+    /** A transaction: sent once, since a failure may come after etcd applied it. */
+    TxnResponse txn(TxnRequest request) {
+        try {
+            return stub.withDeadlineAfter(requestTimeout.toNanos(), TimeUnit.NANOSECONDS).txn(request);
+        } catch (StatusRuntimeException e) {
+            throw new Failure(e);
+        }
+    }
+
+    private static void pause(Duration delay) {
+        try {
+            Thread.sleep(delay);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new Failure(Status.CANCELLED.withDescription("interrupted").withCause(e).asRuntimeException());
+        }
+    }
+
+    @Override
+    public void close() {
+        channel.shutdownNow();
+        try {
+            channel.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
