@@ -6,6 +6,7 @@ import dev.slipway.controlplane.apiserver.discovery.Discovery;
 import dev.slipway.controlplane.apiserver.discovery.OpenApi;
 import dev.slipway.controlplane.apiserver.kubelet.PodStreams;
 import dev.slipway.controlplane.apiserver.patch.PatchType;
+import dev.slipway.controlplane.apiserver.protobuf.ProtobufBody;
 import dev.slipway.controlplane.apiserver.resources.ResourceDescriptor;
 import dev.slipway.controlplane.apiserver.rest.ObjectRest;
 import dev.slipway.controlplane.apiserver.rest.Query;
@@ -369,6 +370,9 @@ public final class ApiHandler extends Handler.Abstract {
     private static JsonNode body(Request request) {
         byte[] body = bytes(request);
         String contentType = String.valueOf(request.getHeaders().get(HttpHeader.CONTENT_TYPE)).split(";")[0].strip().toLowerCase();
+        if (contentType.equals(ProtobufBody.MEDIA_TYPE)) {
+            return ProtobufBody.toJson(body);
+        }
         boolean yaml = switch (contentType) {
             case "application/json", "null", "" -> false;
             case "application/yaml", "application/x-yaml", "text/yaml" -> true;
@@ -379,6 +383,10 @@ public final class ApiHandler extends Handler.Abstract {
 
     private static JsonNode optionalBody(Request request) {
         byte[] body = bytes(request);
+        // client-go's typed clients send DeleteOptions in the client's content type, protobuf included.
+        if (body.length > 0 && String.valueOf(request.getHeaders().get(HttpHeader.CONTENT_TYPE)).startsWith(ProtobufBody.MEDIA_TYPE)) {
+            return ProtobufBody.toJson(body);
+        }
         return body.length == 0 ? Json.object() : ObjectRest.parseBody(body, false);
     }
 
