@@ -111,18 +111,33 @@ public final class AccessControl implements AutoCloseable {
         }
     }
 
-    private record CachedRbacPolicy(ResourceCache<ClusterRole> clusterRoles, ResourceCache<ClusterRoleBinding> clusterBindings,
-                                    ResourceCache<Role> roles, ResourceCache<RoleBinding> roleBindings) implements RbacPolicy {
-        @Override
-        public Collection<ClusterRoleBinding> clusterRoleBindings() {
-            return clusterBindings.values();
+    /** The RBAC caches, with the bindings indexed by subject; the index is built again when a binding cache has changed. */
+    private static final class CachedRbacPolicy implements RbacPolicy {
+        private record Indexed(long clusterBindingChanges, long roleBindingChanges, BindingIndex index) {
+        }
+
+        private final ResourceCache<ClusterRole> clusterRoles;
+        private final ResourceCache<ClusterRoleBinding> clusterBindings;
+        private final ResourceCache<Role> roles;
+        private final ResourceCache<RoleBinding> roleBindings;
+        private volatile Indexed indexed = new Indexed(-1, -1, BindingIndex.of(List.of(), List.of()));
+
+        CachedRbacPolicy(ResourceCache<ClusterRole> clusterRoles, ResourceCache<ClusterRoleBinding> clusterBindings,
+                         ResourceCache<Role> roles, ResourceCache<RoleBinding> roleBindings) {
+            this.clusterRoles = clusterRoles;
+            this.clusterBindings = clusterBindings;
+            this.roles = roles;
+            this.roleBindings = roleBindings;
         }
 
         @Override
-        public Collection<RoleBinding> roleBindings(String namespace) {
-            return roleBindings.values().stream()
-                    .filter(binding -> binding.getMetadata() != null && namespace.equals(binding.getMetadata().getNamespace()))
-                    .toList();
+        public Collection<ClusterRoleBinding> clusterRoleBindingsNaming(UserInfo user) {
+            return index().clusterRoleBindingsNaming(user);
+        }
+
+        @Override
+        public Collection<RoleBinding> roleBindingsNaming(String namespace, UserInfo user) {
+            return index().roleBindingsNaming(namespace, user);
         }
 
         @Override
@@ -133,6 +148,19 @@ public final class AccessControl implements AutoCloseable {
         @Override
         public Optional<Role> role(String namespace, String name) {
             return roles.get(new ObjectKey("roles", namespace, name));
+        }
+
+        private BindingIndex index() {
+            Indexed current = indexed;
+            // Counts first, values second: a change made in between only makes the next request index again.
+            long clusterChanges = clusterBindings.changes();
+            long roleChanges = roleBindings.changes();
+            if (current.clusterBindingChanges() == clusterChanges && current.roleBindingChanges() == roleChanges) {
+                return current.index();
+            }
+            Indexed fresh = new Indexed(clusterChanges, roleChanges, BindingIndex.of(clusterBindings.values(), roleBindings.values()));
+            indexed = fresh;
+            return fresh.index();
         }
     }
 }

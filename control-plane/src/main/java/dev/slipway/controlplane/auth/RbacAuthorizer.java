@@ -8,7 +8,8 @@ import java.util.List;
 /**
  * Kubernetes RBAC: a request is allowed when a ClusterRoleBinding, or a RoleBinding in the request's
  * namespace, binds the user (by name, group or service account) to a role with a rule that covers it.
- * RBAC only ever allows; otherwise it has no opinion.
+ * RBAC only ever allows; otherwise it has no opinion. The policy hands over only the bindings that
+ * may name the user (an index by subject); each is still checked here.
  */
 final class RbacAuthorizer implements Authorizer {
 
@@ -22,14 +23,14 @@ final class RbacAuthorizer implements Authorizer {
 
     @Override
     public Decision authorize(RequestAttributes request) {
-        for (var binding : policy.clusterRoleBindings()) {
+        for (var binding : policy.clusterRoleBindingsNaming(request.user())) {
             if (binds(binding.getSubjects(), "", request.user())
                     && PolicyRules.allowsAny(rulesOf(binding.getRoleRef(), ""), request)) {
                 return Decision.allow();
             }
         }
         if (!request.namespace().isEmpty()) {
-            for (var binding : policy.roleBindings(request.namespace())) {
+            for (var binding : policy.roleBindingsNaming(request.namespace(), request.user())) {
                 if (binds(binding.getSubjects(), request.namespace(), request.user())
                         && PolicyRules.allowsAny(rulesOf(binding.getRoleRef(), request.namespace()), request)) {
                     return Decision.allow();

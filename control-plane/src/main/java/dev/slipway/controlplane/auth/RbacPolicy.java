@@ -10,9 +10,11 @@ import java.util.Optional;
 /** The RBAC objects the authorizer reads: from the store's watch caches, or from fixtures in tests. */
 interface RbacPolicy {
 
-    Collection<ClusterRoleBinding> clusterRoleBindings();
+    /** At least every ClusterRoleBinding that names the user, one of its groups, or its service account. */
+    Collection<ClusterRoleBinding> clusterRoleBindingsNaming(UserInfo user);
 
-    Collection<RoleBinding> roleBindings(String namespace);
+    /** At least every RoleBinding of {@code namespace} that names the user, one of its groups, or its service account. */
+    Collection<RoleBinding> roleBindingsNaming(String namespace, UserInfo user);
 
     Optional<ClusterRole> clusterRole(String name);
 

@@ -14,6 +14,7 @@ import java.util.Collection;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,6 +34,8 @@ final class ResourceCache<T> implements AutoCloseable {
     private final Class<T> type;
     private final Predicate<ObjectKey> wanted;
     private volatile Map<ObjectKey, T> objects = new ConcurrentHashMap<>();
+    // Counted after each change is visible in the map, so that whoever read the count before reading the values never misses one.
+    private final AtomicLong changes = new AtomicLong();
     private volatile Watch watch;
     private volatile boolean closed;
 
@@ -65,6 +68,11 @@ final class ResourceCache<T> implements AutoCloseable {
         return objects.values();
     }
 
+    /** How many changes the cache has taken; a different count means the values may differ. */
+    long changes() {
+        return changes.get();
+    }
+
     private synchronized void listAndWatch() {
         if (closed) {
             return;
@@ -73,6 +81,7 @@ final class ResourceCache<T> implements AutoCloseable {
         ListPage page = store.list(resource, namespace, ListRequest.all());
         page.items().forEach(object -> put(fresh, object));
         objects = fresh;
+        changes.incrementAndGet();
         watch = store.watch(resource, namespace, page.revision(), new Follower(fresh));
     }
 
@@ -130,8 +139,11 @@ final class ResourceCache<T> implements AutoCloseable {
                 case WatchEvent.Added added -> put(target, added.object());
                 case WatchEvent.Modified modified -> put(target, modified.object());
                 case WatchEvent.Deleted deleted -> target.remove(deleted.lastState().key());
-                case WatchEvent.Bookmark ignored -> { }
+                case WatchEvent.Bookmark ignored -> {
+                    return;
+                }
             }
+            changes.incrementAndGet();
         }
 
         @Override

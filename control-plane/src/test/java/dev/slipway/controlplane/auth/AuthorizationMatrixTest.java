@@ -199,6 +199,40 @@ class AuthorizationMatrixTest {
     }
 
     @Test
+    void aChangedBindingMovesTheGrantToItsNewSubject() {
+        var binding = new RoleBindingBuilder().withNewMetadata().withName("on-call").withNamespace("team-d").endMetadata()
+                .withNewRoleRef("rbac.authorization.k8s.io", "ClusterRole", "view")
+                .addNewSubject().withKind("User").withName("dave").endSubject().build();
+        var daveLists = RequestAttributes.resource(UserInfo.of("dave", List.of()), "list", "", "v1", "pods", "", "team-d", "");
+        var erinLists = RequestAttributes.resource(UserInfo.of("erin", List.of()), "list", "", "v1", "pods", "", "team-d", "");
+        put("rolebindings", binding);
+        await().atMost(Duration.ofSeconds(10)).until(() -> access.authorizer().authorize(daveLists).allowed());
+
+        binding.getSubjects().getFirst().setName("erin");
+        var key = new ObjectKey("rolebindings", "team-d", "on-call");
+        store.update(key, store.get(key).orElseThrow().modRevision(), ModelJson.write(binding));
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> access.authorizer().authorize(erinLists).allowed());
+        assertThat(access.authorizer().authorize(daveLists).allowed()).isFalse();
+    }
+
+    @Test
+    void aClusterRoleBindingForAGroupTakesEffectAndItsRemovalRevokes() {
+        var binding = new io.fabric8.kubernetes.api.model.rbac.ClusterRoleBindingBuilder()
+                .withNewMetadata().withName("auditors-view").endMetadata()
+                .withNewRoleRef("rbac.authorization.k8s.io", "ClusterRole", "view")
+                .addNewSubject().withKind("Group").withName("auditors").endSubject().build();
+        var auditorLists = RequestAttributes.resource(UserInfo.of("frank", List.of("auditors")), "list", "", "v1", "configmaps", "", "any", "");
+        assertThat(access.authorizer().authorize(auditorLists).allowed()).isFalse();
+
+        put("clusterrolebindings", binding);
+        await().atMost(Duration.ofSeconds(10)).until(() -> access.authorizer().authorize(auditorLists).allowed());
+
+        store.delete(ObjectKey.clusterScoped("clusterrolebindings", "auditors-view"), OptionalLong.empty());
+        await().atMost(Duration.ofSeconds(10)).until(() -> !access.authorizer().authorize(auditorLists).allowed());
+    }
+
+    @Test
     void aPodNewlyBoundToTheNodeOpensItsSecretsToThatNode() throws Exception {
         UserInfo node = access.authenticator().authenticate(identities.get("node-n1")).orElseThrow();
         var getSecret = RequestAttributes.resource(node, "get", "", "v1", "secrets", "", "shop", "cache-tls");

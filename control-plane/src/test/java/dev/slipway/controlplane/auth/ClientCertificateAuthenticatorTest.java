@@ -51,6 +51,22 @@ class ClientCertificateAuthenticatorTest {
     }
 
     @Test
+    void eachRememberedCertificateKeepsNamingItsOwnUser() throws Exception {
+        var alice = List.of(certificate("O=ops,CN=alice"));
+        var bob = List.of(certificate("O=dev,CN=bob"));
+
+        authenticator.authenticate(Credentials.certificate(alice));
+        authenticator.authenticate(Credentials.certificate(bob));
+        var aliceAgain = authenticator.authenticate(Credentials.certificate(alice)).orElseThrow();
+        var bobAgain = authenticator.authenticate(Credentials.certificate(bob)).orElseThrow();
+
+        assertThat(aliceAgain.name()).isEqualTo("alice");
+        assertThat(aliceAgain.groups()).containsExactlyInAnyOrder("ops", "system:authenticated");
+        assertThat(bobAgain.name()).isEqualTo("bob");
+        assertThat(bobAgain.groups()).containsExactlyInAnyOrder("dev", "system:authenticated");
+    }
+
+    @Test
     void noCertificateNamesNoUser() {
         assertThat(authenticator.authenticate(Credentials.none())).isEmpty();
     }

@@ -40,14 +40,15 @@ final class RbacFixtures implements RbacPolicy {
         return this;
     }
 
+    // Indexed afresh on every question, so that every RBAC test also goes through the index by subject.
     @Override
-    public Collection<ClusterRoleBinding> clusterRoleBindings() {
-        return clusterRoleBindings;
+    public Collection<ClusterRoleBinding> clusterRoleBindingsNaming(UserInfo user) {
+        return BindingIndex.of(clusterRoleBindings, roleBindings).clusterRoleBindingsNaming(user);
     }
 
     @Override
-    public Collection<RoleBinding> roleBindings(String namespace) {
-        return roleBindings.stream().filter(binding -> namespace.equals(binding.getMetadata().getNamespace())).toList();
+    public Collection<RoleBinding> roleBindingsNaming(String namespace, UserInfo user) {
+        return BindingIndex.of(clusterRoleBindings, roleBindings).roleBindingsNaming(namespace, user);
     }
 
     @Override
