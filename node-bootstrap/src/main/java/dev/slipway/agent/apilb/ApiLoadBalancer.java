@@ -6,8 +6,8 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.net.SocketException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -16,36 +16,59 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import jdk.net.ExtendedSocketOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The node-local API load balancer (DESIGN.md decision 9): a TCP proxy on {@code 127.0.0.1:6444}
  * that checks every master's API server and sends each new connection to a healthy one, in
- * turn. TLS passes through untouched, so clients authenticate to the API server itself. When a
- * master dies its connections break and new ones go to the others.
+ * turn. TLS passes through untouched, so clients authenticate to the API server itself.
+ *
+ * <p>A master that loses power sends no RST: its connections would hang, and with them the
+ * watches and heartbeats riding on them. So a backend that fails {@link #FAILED_CHECKS_TO_CUT}
+ * checks in a row has its open connections closed (clients then reconnect, to another master),
+ * and every upstream connection has TCP keepalive probes that give up on a silent peer.
  */
 public final class ApiLoadBalancer implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(ApiLoadBalancer.class);
   public static final Duration CHECK_PERIOD = Duration.ofSeconds(2);
+  /** Consecutive failed checks after which a backend's open connections are cut; one slow answer is not enough. */
+  static final int FAILED_CHECKS_TO_CUT = 2;
   private static final int CONNECT_TIMEOUT_MS = 3_000;
+  /** Keepalive on upstream connections: probes after 10 s of silence, 5 s apart, 3 unanswered ones close it. */
+  private static final int KEEPALIVE_IDLE_SECONDS = 10;
+  private static final int KEEPALIVE_INTERVAL_SECONDS = 5;
+  private static final int KEEPALIVE_PROBES = 3;
 
   private final ServerSocket listener;
   private final List<InetSocketAddress> backends;
   private final HealthCheck check;
   private final Map<InetSocketAddress, Boolean> healthy = new ConcurrentHashMap<>();
-  private final Set<Socket> open = ConcurrentHashMap.newKeySet();
+  private final Map<InetSocketAddress, Integer> failedChecks = new ConcurrentHashMap<>();
+  private final Set<Session> sessions = ConcurrentHashMap.newKeySet();
   private final AtomicInteger next = new AtomicInteger();
   private final CountDownLatch closed = new CountDownLatch(1);
   private final Thread acceptor;
   private final Thread checker;
 
+  /** One client connection and the upstream connection it is proxied to. */
+  private record Session(Socket client, Socket server, InetSocketAddress backend) {
+    void close() {
+      closeQuietly(client);
+      closeQuietly(server);
+    }
+  }
+
   private ApiLoadBalancer(ServerSocket listener, List<InetSocketAddress> backends, HealthCheck check) {
     this.listener = listener;
     this.backends = List.copyOf(backends);
     this.check = check;
-    backends.forEach(b -> healthy.put(b, false));
+    backends.forEach(b -> {
+      healthy.put(b, false);
+      failedChecks.put(b, 0);
+    });
     checkAll();
     this.checker = Thread.ofVirtual().name("apilb-check").start(this::checkLoop);
     this.acceptor = Thread.ofVirtual().name("apilb-accept").start(this::acceptLoop);
@@ -76,6 +99,11 @@ public final class ApiLoadBalancer implements AutoCloseable {
     return backends.stream().filter(b -> healthy.getOrDefault(b, false)).toList();
   }
 
+  /** How many client connections are proxied to {@code backend} now. */
+  public int openConnections(InetSocketAddress backend) {
+    return (int) sessions.stream().filter(s -> s.backend().equals(backend)).count();
+  }
+
   private void checkLoop() {
     try {
       while (!closed.await(CHECK_PERIOD.toMillis(), TimeUnit.MILLISECONDS)) {
@@ -88,11 +116,36 @@ public final class ApiLoadBalancer implements AutoCloseable {
 
   private void checkAll() {
     for (InetSocketAddress backend : backends) {
-      boolean up = check.healthy(backend);
+      boolean up = passes(backend);
+      int failed = up ? 0 : failedChecks.getOrDefault(backend, 0) + 1;
+      failedChecks.put(backend, failed);
       Boolean before = healthy.put(backend, up);
       if (before != null && before != up) {
         log.info("API server {} is {}", backend, up ? "healthy again" : "unhealthy; new connections go elsewhere");
       }
+      if (failed == FAILED_CHECKS_TO_CUT) {
+        cut(backend);
+      }
+    }
+  }
+
+  /** A check that throws counts as failed: the checker must outlive any one backend's trouble. */
+  private boolean passes(InetSocketAddress backend) {
+    try {
+      return check.healthy(backend);
+    } catch (RuntimeException e) {
+      log.debug("health check of {} failed: {}", backend, e.toString());
+      return false;
+    }
+  }
+
+  /** Closes the connections to a backend that stopped answering, so that their clients reconnect elsewhere. */
+  private void cut(InetSocketAddress backend) {
+    List<Session> toCut = sessions.stream().filter(s -> s.backend().equals(backend)).toList();
+    toCut.forEach(Session::close);
+    if (!toCut.isEmpty()) {
+      log.warn("API server {} failed {} checks in a row; closed its {} open connections so that their clients reconnect elsewhere",
+          backend, FAILED_CHECKS_TO_CUT, toCut.size());
     }
   }
 
@@ -110,30 +163,36 @@ public final class ApiLoadBalancer implements AutoCloseable {
   }
 
   private void proxy(Socket client) {
-    Optional<Socket> upstream = connect();
+    Optional<Upstream> upstream = connect();
     if (upstream.isEmpty()) {
       log.warn("no API server is reachable from {} ({}); closing the client's connection", address(), backends);
       closeQuietly(client);
       return;
     }
-    Socket server = upstream.get();
-    open.add(client);
-    open.add(server);
-    Thread back = Thread.ofVirtual().name("apilb-pump").start(() -> pump(server, client));
-    pump(client, server);
+    Session session = new Session(client, upstream.get().socket(), upstream.get().backend());
+    sessions.add(session);
     try {
+      if (closed.getCount() == 0) {
+        return;
+      }
+      Thread back = Thread.ofVirtual().name("apilb-pump").start(() -> pump(session.server(), client));
+      pump(client, session.server());
       back.join();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    } finally {
+      sessions.remove(session);
+      session.close();
     }
-    open.remove(client);
-    open.remove(server);
+  }
+
+  private record Upstream(Socket socket, InetSocketAddress backend) {
   }
 
   /** Healthy backends first, in turn; an unhealthy one only when none is healthy (its check may be stale). */
-  private Optional<Socket> connect() {
+  private Optional<Upstream> connect() {
     int start = Math.floorMod(next.getAndIncrement(), backends.size());
-    List<InetSocketAddress> order = new java.util.ArrayList<>();
+    List<InetSocketAddress> order = new ArrayList<>();
     for (int i = 0; i < backends.size(); i++) {
       order.add(backends.get((start + i) % backends.size()));
     }
@@ -143,13 +202,25 @@ public final class ApiLoadBalancer implements AutoCloseable {
       try {
         socket.connect(backend, CONNECT_TIMEOUT_MS);
         socket.setTcpNoDelay(true);
-        return Optional.of(socket);
+        keepAlive(socket);
+        return Optional.of(new Upstream(socket, backend));
       } catch (IOException e) {
         healthy.put(backend, false);
         closeQuietly(socket);
       }
     }
     return Optional.empty();
+  }
+
+  private static void keepAlive(Socket socket) throws IOException {
+    socket.setKeepAlive(true);
+    try {
+      socket.setOption(ExtendedSocketOptions.TCP_KEEPIDLE, KEEPALIVE_IDLE_SECONDS);
+      socket.setOption(ExtendedSocketOptions.TCP_KEEPINTERVAL, KEEPALIVE_INTERVAL_SECONDS);
+      socket.setOption(ExtendedSocketOptions.TCP_KEEPCOUNT, KEEPALIVE_PROBES);
+    } catch (UnsupportedOperationException e) {
+      // not on this platform: the system's keepalive timers apply, and the health check still cuts
+    }
   }
 
   private static void pump(Socket from, Socket to) {
@@ -162,8 +233,6 @@ public final class ApiLoadBalancer implements AutoCloseable {
         out.flush();
       }
       to.shutdownOutput();
-    } catch (SocketException e) {
-      closeQuietly(to);
     } catch (IOException e) {
       closeQuietly(to);
     } finally {
@@ -187,7 +256,7 @@ public final class ApiLoadBalancer implements AutoCloseable {
     } catch (IOException ignored) {
       // closing
     }
-    open.forEach(ApiLoadBalancer::closeQuietly);
+    sessions.forEach(Session::close);
     checker.interrupt();
     acceptor.interrupt();
   }

@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -24,6 +25,11 @@ import org.slf4j.LoggerFactory;
  * The kubelet: watches the pods bound to this node ({@code spec.nodeName=<node>}) and gives each
  * its own {@link PodWorker}. At start, sandboxes the runtime still runs are adopted by the workers
  * of their pods (matched by uid), and those of pods that no longer exist are stopped and removed.
+ *
+ * <p>A watch can hang without an error (its connection went to a master that lost power), so every
+ * {@link #WATCH_CHECK_PERIOD} the kubelet lists its pods and compares them with what the watch
+ * delivered; a difference still there at the next check means the watch is stuck, and the
+ * informer is started afresh.
  */
 public final class Kubelet implements AutoCloseable {
 
@@ -34,7 +40,15 @@ public final class Kubelet implements AutoCloseable {
   private final String nodeName;
   private final Map<String, PodWorker> workers = new ConcurrentHashMap<>();
   private final KubeletContext context;
-  private SharedIndexInformer<Pod> informer;
+  private final CountDownLatch closed = new CountDownLatch(1);
+  private volatile SharedIndexInformer<Pod> informer;
+  private volatile Thread watchCheck;
+  /** What the last check listed that the watch had not delivered yet: uid to resourceVersion, or to {@link #GONE}. */
+  private Map<String, Long> behind = Map.of();
+
+  /** How often the watch is compared with a fresh list. */
+  public static final Duration WATCH_CHECK_PERIOD = Duration.ofSeconds(30);
+  private static final long GONE = -1;
 
   public Kubelet(KubernetesClient client, ContainerRuntime runtime, String nodeName, String hostIp, PodLogs logs, Clock clock) {
     this.client = client;
@@ -97,8 +111,15 @@ public final class Kubelet implements AutoCloseable {
 
   /** Starts watching this node's pods; returns once the first list has arrived and orphans are cleaned up. */
   public synchronized void start() {
-    informer = client.pods().inAnyNamespace().withField("spec.nodeName", nodeName).runnableInformer(0);
-    informer.addEventHandler(new ResourceEventHandler<>() {
+    informer = startInformer();
+    removeOrphans();
+    watchCheck = Thread.ofVirtual().name("kubelet-watch-check").start(this::checkLoop);
+    log.info("kubelet of node {} started with {} pods ({})", nodeName, workers.size(), runtime.version());
+  }
+
+  private SharedIndexInformer<Pod> startInformer() {
+    SharedIndexInformer<Pod> started = client.pods().inAnyNamespace().withField("spec.nodeName", nodeName).runnableInformer(0);
+    started.addEventHandler(new ResourceEventHandler<>() {
       @Override
       public void onAdd(Pod pod) {
         dispatch(pod);
@@ -118,12 +139,78 @@ public final class Kubelet implements AutoCloseable {
       }
     });
     try {
-      informer.start().toCompletableFuture().get(60, TimeUnit.SECONDS);
+      started.start().toCompletableFuture().get(60, TimeUnit.SECONDS);
+      return started;
     } catch (Exception e) {
+      started.close();
       throw new IllegalStateException("the kubelet of node " + nodeName + " could not list its pods: " + e.getMessage(), e);
     }
-    removeOrphans();
-    log.info("kubelet of node {} started with {} pods ({})", nodeName, workers.size(), runtime.version());
+  }
+
+  private void checkLoop() {
+    try {
+      while (!closed.await(WATCH_CHECK_PERIOD.toMillis(), TimeUnit.MILLISECONDS)) {
+        try {
+          checkWatch();
+        } catch (RuntimeException e) {
+          log.warn("kubelet of node {}: cannot check its pod watch: {}", nodeName, e.getMessage());
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Lists this node's pods; restarts the informer when it still lacks what the previous list showed. */
+  void checkWatch() {
+    List<Pod> listed = client.pods().inAnyNamespace().withField("spec.nodeName", nodeName).list().getItems();
+    Map<String, Long> seen = versions(informer.getStore().list());
+    Map<String, Long> now = versions(listed);
+    boolean stuck = behind.entrySet().stream().anyMatch(e -> e.getValue() == GONE
+        ? seen.containsKey(e.getKey()) && !now.containsKey(e.getKey())
+        : now.containsKey(e.getKey()) && seen.getOrDefault(e.getKey(), GONE) < e.getValue());
+    if (stuck) {
+      log.warn("kubelet of node {}: its pod watch delivered nothing of {} for {}; starting it afresh", nodeName, behind.keySet(), WATCH_CHECK_PERIOD);
+      restartInformer();
+      behind = Map.of();
+      return;
+    }
+    Map<String, Long> lagging = new java.util.HashMap<>();
+    now.forEach((uid, version) -> {
+      if (seen.getOrDefault(uid, GONE) < version) {
+        lagging.put(uid, version);
+      }
+    });
+    seen.keySet().stream().filter(uid -> !now.containsKey(uid)).forEach(uid -> lagging.put(uid, GONE));
+    behind = Map.copyOf(lagging);
+  }
+
+  /** A fresh list and watch; workers of pods that vanished meanwhile (their delete event was lost) are told so. */
+  private synchronized void restartInformer() {
+    if (closed.getCount() == 0) {
+      return;
+    }
+    SharedIndexInformer<Pod> stale = informer;
+    informer = startInformer();
+    stale.close();
+    Set<String> known = informer.getStore().list().stream().map(p -> p.getMetadata().getUid()).collect(Collectors.toSet());
+    workers.forEach((uid, worker) -> {
+      if (!known.contains(uid)) {
+        worker.removed();
+      }
+    });
+  }
+
+  private static Map<String, Long> versions(List<Pod> pods) {
+    return pods.stream().collect(Collectors.toMap(p -> p.getMetadata().getUid(), Kubelet::resourceVersion, Math::max));
+  }
+
+  private static long resourceVersion(Pod pod) {
+    try {
+      return Long.parseLong(pod.getMetadata().getResourceVersion());
+    } catch (NumberFormatException | NullPointerException e) {
+      return 0;
+    }
   }
 
   private void dispatch(Pod pod) {
@@ -177,11 +264,18 @@ public final class Kubelet implements AutoCloseable {
 
   /** Stops the workers; pods keep running, to be adopted by the next kubelet. */
   @Override
-  public synchronized void close() {
-    if (informer != null) {
-      informer.close();
+  public void close() {
+    closed.countDown();
+    Thread check = watchCheck;
+    if (check != null) {
+      check.interrupt();
     }
-    workers.values().forEach(PodWorker::stop);
-    workers.clear();
+    synchronized (this) {
+      if (informer != null) {
+        informer.close();
+      }
+      workers.values().forEach(PodWorker::stop);
+      workers.clear();
+    }
   }
 }

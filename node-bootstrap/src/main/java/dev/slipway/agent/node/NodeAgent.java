@@ -7,6 +7,8 @@ import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.api.model.coordination.v1.LeaseBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.RequestConfig;
+import io.fabric8.kubernetes.client.RequestConfigBuilder;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -22,7 +24,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Registers this machine's Node, then every 10 s renews its Lease {@code kube-node-lease/<node>}
  * and reports its status (Ready from the kubelet's own health); a change of readiness is reported
- * at once through {@link #statusChanged()}.
+ * at once through {@link #statusChanged()}. Every request of the heartbeat gives up after
+ * {@link #REQUEST_TIMEOUT} without retrying: the next round goes out on time instead of waiting
+ * on a master that died under a connection.
  */
 public final class NodeAgent implements AutoCloseable {
 
@@ -30,6 +34,8 @@ public final class NodeAgent implements AutoCloseable {
   public static final Duration PERIOD = Duration.ofSeconds(10);
   static final int LEASE_SECONDS = 40;
   static final String LEASE_NAMESPACE = "kube-node-lease";
+  /** Well inside the Lease's 40 s, so that one hung request cannot cost the node its heartbeat. */
+  public static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(10);
 
   private final KubernetesClient client;
   private final NodeDescription description;
@@ -41,10 +47,17 @@ public final class NodeAgent implements AutoCloseable {
   private Thread loop;
 
   public NodeAgent(KubernetesClient client, NodeDescription description, BooleanSupplier ready, Clock clock) {
-    this.client = client;
+    this.client = bounded(client);
     this.description = description;
     this.ready = ready;
     this.clock = clock;
+  }
+
+  /** The same connection pool and identity, with the heartbeat's timeout and no retries of its own. */
+  private static KubernetesClient bounded(KubernetesClient client) {
+    RequestConfig heartbeat = new RequestConfigBuilder(client.getConfiguration().getRequestConfig())
+        .withRequestTimeout((int) REQUEST_TIMEOUT.toMillis()).withRequestRetryBackoffLimit(0).build();
+    return client.newClient(heartbeat).adapt(KubernetesClient.class);
   }
 
   /** Starts the lease and status loop; {@link #register()} first. */
