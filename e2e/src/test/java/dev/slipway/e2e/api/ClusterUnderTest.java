@@ -41,6 +41,8 @@ public final class ClusterUnderTest implements BeforeAllCallback {
   /** The masters, in the order of the inventory. */
   public static final List<String> MASTERS = List.of("master-1", "master-2", "master-3");
   public static final List<String> WORKERS = List.of("worker-1", "worker-2");
+  /** Every host of the inventory is a Node: the masters, then the workers. */
+  public static final List<String> NODES = Stream.concat(MASTERS.stream(), WORKERS.stream()).toList();
 
   private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(ClusterUnderTest.class);
   private static final java.time.Duration TESTBED_WAIT = java.time.Duration.ofMinutes(30);
@@ -162,6 +164,44 @@ public final class ClusterUnderTest implements BeforeAllCallback {
     if (!agent.succeeded()) {
       throw new IllegalStateException("the agent on " + host + " did not start after power on: " + agent);
     }
+  }
+
+  /**
+   * Waits at most {@code bound} until every Node is Ready and every master's API server answers
+   * {@code /readyz}; fails naming what is not, and why it matters ({@code what}).
+   */
+  public void awaitHealthy(java.time.Duration bound, String what) {
+    var last = new java.util.concurrent.atomic.AtomicReference<String>("(nothing asked yet)");
+    try {
+      Awaitility.await().atMost(bound).pollInterval(java.time.Duration.ofSeconds(2)).until(() -> {
+        List<String> unhealthy = unhealthy();
+        last.set(String.join(", ", unhealthy));
+        return unhealthy.isEmpty();
+      });
+    } catch (ConditionTimeoutException e) {
+      throw new AssertionError(what + ": not healthy within " + bound + ": " + last.get()
+          + " (see /var/log/slipway/agent.log on those hosts)", e);
+    }
+  }
+
+  /** What keeps the cluster from being whole now: Nodes not Ready, masters whose API server is not ready. */
+  private List<String> unhealthy() {
+    List<String> found = new java.util.ArrayList<>();
+    var ready = kubectl().run("get", "nodes", "-o",
+        "jsonpath={range .items[*]}{.metadata.name}={.status.conditions[?(@.type==\"Ready\")].status} {end}");
+    if (!ready.succeeded()) {
+      found.add("kubectl get nodes failed: " + ready);
+    } else {
+      List<String> readyNodes = Stream.of(ready.stdout().trim().split("\\s+")).filter(entry -> entry.endsWith("=True"))
+          .map(entry -> entry.substring(0, entry.length() - "=True".length())).toList();
+      NODES.stream().filter(node -> !readyNodes.contains(node)).forEach(node -> found.add("Node " + node + " not Ready (" + ready.stdout().trim() + ")"));
+    }
+    for (String master : MASTERS) {
+      if (!kubectl().against(apiServer(master)).run("get", "--raw", "/readyz").succeeded()) {
+        found.add("API server of " + master + " not ready");
+      }
+    }
+    return found;
   }
 
   /** The API server URL of a master, for {@link Kubectl#against(String)}. */

@@ -31,6 +31,8 @@ class WorkerDownE2ETest {
   private static final String EVICTION_TIMEOUT = "20s";
   /** Node grace period (40 s) plus the eviction timeout, plus margin for the replacements to start. */
   private static final Duration EVICTION_WAIT = Duration.ofSeconds(40 + 20 + 60);
+  /** The earlier disruptive tests prove their own recovery; this is only the margin for the masters' agent restarts above. */
+  private static final Duration HEALTHY_WAIT = Duration.ofMinutes(2);
   private static final String AGENT_YAML = "/etc/slipway/agent.yaml";
   private final Kubectl kubectl = cluster.kubectl();
   private String namespace;
@@ -38,8 +40,7 @@ class WorkerDownE2ETest {
   private final java.util.List<String> shortened = new java.util.ArrayList<>();
 
   @BeforeEach
-  void workersReadyShortEvictionAndANamespace() {
-    Workloads.requireReadyWorkers(cluster);
+  void healthyClusterShortEvictionAndANamespace() {
     for (String master : ClusterUnderTest.MASTERS) {
       shortened.add(master);
       restartAgent(master, "cp -p " + AGENT_YAML + " " + AGENT_YAML + ".e2e-saved"
@@ -47,6 +48,7 @@ class WorkerDownE2ETest {
           + "; then sed -i 's/^  podEvictionTimeout:.*/  podEvictionTimeout: " + EVICTION_TIMEOUT + "/' " + AGENT_YAML
           + "; else sed -i '/^apiServer:/a\\  podEvictionTimeout: " + EVICTION_TIMEOUT + "' " + AGENT_YAML + "; fi");
     }
+    cluster.awaitHealthy(HEALTHY_WAIT, "the cluster before " + DOWN + " is powered off (masters' agents restarted with a short eviction)");
     namespace = cluster.newNamespace("workerdown");
   }
 
