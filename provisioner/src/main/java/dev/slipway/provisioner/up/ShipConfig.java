@@ -13,9 +13,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 
 /**
- * Ships each host its agent.yaml and its own certificates (kubeadm names by role: an etcd member
- * gets {@code etcd/server.crt} for itself only), keys 0600; and the systemd unit where the agent
- * runs under systemd. Files whose digest already matches are left alone.
+ * Ships each host its agent.yaml, its JVM launch settings ({@link AgentLaunchSettings}) and its own
+ * certificates (kubeadm names by role: an etcd member gets {@code etcd/server.crt} for itself only),
+ * keys 0600; and the systemd unit where the agent runs under systemd. Files whose digest already
+ * matches are left alone.
  */
 final class ShipConfig extends PerHostPhase<List<String>> {
   static final String PKI_DIR = "/etc/slipway/pki/";
@@ -36,6 +37,8 @@ final class ShipConfig extends PerHostPhase<List<String>> {
     var files = new ArrayList<ShippedFile>();
     files.add(new ShippedFile(CONFIG_PATH, new Content.Bytes(UpRun.agentYaml(run.agentConfig(host))),
         FileAttributes.secretFile()));
+    files.add(new ShippedFile(AgentLaunchSettings.PATH, new Content.Bytes(AgentLaunchSettings.of(host).envFile(host)
+        .getBytes(java.nio.charset.StandardCharsets.UTF_8)), FileAttributes.publicFile()));
     var pki = new LinkedHashMap<String, HostFile>();
     if (host.has(Role.ETCD)) {
       run.catalogue().etcdMemberFiles(host.name()).forEach(f -> pki.put(f.target(), f));
