@@ -3,6 +3,7 @@ package dev.slipway.controlplane.apiserver;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.slipway.controlplane.apiserver.protobuf.ProtobufBody;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -10,9 +11,17 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /** The real kubectl against a real API server on a real etcd: the everyday commands. */
 class KubectlTest {
@@ -39,7 +48,6 @@ class KubectlTest {
         }
     }
 
-    // Imperative generators (kubectl create configmap) send protobuf, which this server does not read: apply JSON/YAML instead.
     private static String configMap(String name) {
         return "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: " + name + "\n  namespace: default\ndata:\n  a: b\n";
     }
@@ -225,5 +233,83 @@ class KubectlTest {
 
         assertThat(cluster.kubectl("get", "namespace", "gone").err()).contains("NotFound");
         assertThat(cluster.kubectl("get", "configmaps", "-n", "gone", "-o", "name").out()).isEmpty();
+    }
+
+    /** One {@code kubectl create} command, the object it makes, and what {@code get -o jsonpath} must show of it. */
+    record Creation(String command, String object, String jsonPath, String shown) {
+        @Override
+        public String toString() {
+            return command;
+        }
+    }
+
+    static Stream<Creation> creations() {
+        return Stream.of(
+                new Creation("create namespace proto-ns", "namespace proto-ns", "{.metadata.name} {.status.phase}", "proto-ns Active"),
+                new Creation("create configmap proto-cm --from-literal=a=1 --from-literal=b=two", "configmap proto-cm",
+                        "{.data.a} {.data.b}", "1 two"),
+                new Creation("create secret generic proto-generic --from-literal=token=abc --type=example.com/token",
+                        "secret proto-generic", "{.type} {.data.token}", "example.com/token YWJj"),
+                new Creation("create secret tls proto-tls --cert=CERT --key=KEY", "secret proto-tls",
+                        "{.type} {.data.tls\\.crt}", "kubernetes.io/tls CERT_BASE64"),
+                new Creation("create serviceaccount proto-sa", "serviceaccount proto-sa", "{.metadata.name} {.metadata.namespace}",
+                        "proto-sa default"),
+                new Creation("create service clusterip proto-cip --tcp=80:8080", "service proto-cip",
+                        "{.spec.type} {.spec.ports[0].port} {.spec.ports[0].targetPort} {.spec.selector.app}", "ClusterIP 80 8080 proto-cip"),
+                new Creation("create service nodeport proto-np --tcp=443:https --node-port=30443", "service proto-np",
+                        "{.spec.type} {.spec.ports[0].port} {.spec.ports[0].targetPort} {.spec.ports[0].nodePort}", "NodePort 443 https 30443"),
+                new Creation("create deployment proto-web --image=nginx:1.27 --replicas=2 --port=80", "deployment proto-web",
+                        "{.spec.replicas} {.spec.selector.matchLabels.app} {.spec.template.metadata.labels.app} "
+                                + "{.spec.template.spec.containers[0].image} {.spec.template.spec.containers[0].ports[0].containerPort}",
+                        "2 proto-web proto-web nginx:1.27 80"),
+                new Creation("create deployment proto-idle --image=busybox:1.36 --replicas=0 -- sleep 3600", "deployment proto-idle",
+                        "{.spec.replicas} {.spec.template.spec.containers[0].command}", "0 [\"sleep\",\"3600\"]"),
+                new Creation("create role proto-role --verb=get,list --resource=pods,deployments.apps", "role proto-role",
+                        "{.rules[0].verbs} {.rules[0].resources} {.rules[1].apiGroups} {.rules[1].resources}",
+                        "[\"get\",\"list\"] [\"pods\"] [\"apps\"] [\"deployments\"]"),
+                new Creation("create rolebinding proto-rb --role=proto-role --user=alice --serviceaccount=default:proto-sa",
+                        "rolebinding proto-rb", "{.roleRef.kind}/{.roleRef.name} {.subjects[0].kind}:{.subjects[0].name} "
+                        + "{.subjects[1].kind}:{.subjects[1].namespace}:{.subjects[1].name}",
+                        "Role/proto-role User:alice ServiceAccount:default:proto-sa"),
+                new Creation("create clusterrole proto-cr --verb=get --non-resource-url=/healthz", "clusterrole proto-cr",
+                        "{.rules[0].verbs} {.rules[0].nonResourceURLs}", "[\"get\"] [\"/healthz\"]"),
+                new Creation("create clusterrole proto-agg --aggregation-rule=example.com/aggregate=true", "clusterrole proto-agg",
+                        "{.aggregationRule.clusterRoleSelectors[0].matchLabels}", "{\"example.com/aggregate\":\"true\"}"),
+                new Creation("create clusterrolebinding proto-crb --clusterrole=proto-cr --group=devs", "clusterrolebinding proto-crb",
+                        "{.roleRef.name} {.subjects[0].kind}:{.subjects[0].name}", "proto-cr Group:devs"),
+                new Creation("create ingress proto-ing --class=slipway --rule=shop.example.com/api*=web:80 "
+                        + "--rule=secure.example.com/=web:https,tls=proto-tls", "ingress proto-ing",
+                        "{.spec.ingressClassName} {.spec.rules[0].host}{.spec.rules[0].http.paths[0].path} "
+                                + "{.spec.rules[0].http.paths[0].pathType} {.spec.rules[0].http.paths[0].backend.service.port.number} "
+                                + "{.spec.rules[1].http.paths[0].backend.service.port.name} {.spec.tls[0].secretName} {.spec.tls[0].hosts}",
+                        "slipway shop.example.com/api Prefix 80 https proto-tls [\"secure.example.com\"]"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("creations")
+    void typedCreateSendsProtobufAndMakesTheObject(Creation creation) throws IOException {
+        Path cert = cluster.directory().resolve("admin.crt");
+        Path key = cluster.directory().resolve("admin.key");
+        List<String> command = new ArrayList<>(List.of("-v=8"));
+        command.addAll(List.of(creation.command().replace("CERT", cert.toString()).replace("KEY", key.toString()).split(" ")));
+
+        var run = cluster.kubectl(command.toArray(String[]::new)).orFail();
+
+        assertThat(sentContentTypes(run.err())).as("what kubectl sent and received").contains(ProtobufBody.MEDIA_TYPE);
+        String expected = creation.shown().replace("CERT_BASE64", Base64.getEncoder().encodeToString(Files.readAllBytes(cert)));
+        List<String> get = new ArrayList<>(List.of("get"));
+        get.addAll(List.of(creation.object().split(" ")));
+        get.addAll(List.of("-o", "jsonpath=" + creation.jsonPath()));
+        assertThat(cluster.kubectl(get.toArray(String[]::new)).orFail().out()).isEqualTo(expected);
+    }
+
+    /** The Content-Type headers in kubectl's -v=8 log: requests and responses (which this server always answers in JSON). */
+    private static List<String> sentContentTypes(String verboseLog) {
+        List<String> types = new ArrayList<>();
+        Matcher matcher = Pattern.compile("Content-Type: (\\S+)").matcher(verboseLog);
+        while (matcher.find()) {
+            types.add(matcher.group(1));
+        }
+        return types;
     }
 }

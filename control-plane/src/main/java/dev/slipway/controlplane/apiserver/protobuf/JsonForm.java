@@ -83,7 +83,7 @@ final class JsonForm {
         return switch (field.getJavaType()) {
             case STRING -> Json.NODES.stringNode((String) value);
             case INT -> Json.NODES.numberNode((Integer) value);
-            case LONG -> Json.NODES.numberNode((Long) value);
+            case LONG -> number((Long) value);
             case BOOLEAN -> Json.NODES.booleanNode((Boolean) value);
             case DOUBLE -> Json.NODES.numberNode((Double) value);
             case FLOAT -> Json.NODES.numberNode((Float) value);
@@ -123,6 +123,11 @@ final class JsonForm {
             case WIRE + "IntOrString" -> !field.hasOptionalKeyword() && value.getAllFields().isEmpty();
             default -> false;
         };
+    }
+
+    /** Small int64 values as int nodes, as the JSON parser makes them, so that trees compare equal. */
+    private static JsonNode number(long value) {
+        return value == (int) value ? Json.NODES.numberNode((int) value) : Json.NODES.numberNode(value);
     }
 
     private String time(Message message, String path, boolean micro) {
