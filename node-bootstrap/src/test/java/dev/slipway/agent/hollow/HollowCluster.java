@@ -29,6 +29,7 @@ public final class HollowCluster implements AutoCloseable {
 
   private final ClusterFixture fixture;
   private final List<HollowNode> nodes = Collections.synchronizedList(new ArrayList<>());
+  private final HollowClients clients = new HollowClients();
 
   private HollowCluster(ClusterFixture fixture) {
     this.fixture = fixture;
@@ -56,7 +57,8 @@ public final class HollowCluster implements AutoCloseable {
         starting.add(threads.submit(() -> {
           slots.acquire();
           try {
-            HollowNode node = HollowNode.start(HollowNode.Spec.numbered(index, certificates), api, trust, directory, Clock.systemUTC());
+            HollowNode node = HollowNode.start(HollowNode.Spec.numbered(index, certificates), clients, api, trust, directory,
+                Clock.systemUTC());
             nodes.add(node);
             return node;
           } finally {
@@ -115,6 +117,7 @@ public final class HollowCluster implements AutoCloseable {
       }
     }
     nodes.clear();
+    clients.close();
     fixture.close();
   }
 }

@@ -2,7 +2,6 @@ package dev.slipway.agent.hollow;
 
 import dev.slipway.agent.config.HostIdentity;
 import dev.slipway.agent.config.NodeRole;
-import dev.slipway.agent.join.ApiClients;
 import dev.slipway.agent.join.ApiServerTrust;
 import dev.slipway.agent.join.CertificateFiles;
 import dev.slipway.agent.join.RotatingKeyManager;
@@ -44,9 +43,9 @@ public final class HollowNode implements AutoCloseable {
   }
 
   /** Registers the node, starts its kubelet and its heartbeats, in the order NodeServices does; the node turns Ready soon after. */
-  public static HollowNode start(Spec spec, URI apiServer, ApiServerTrust trust, Path logRoot, Clock clock) {
-    KubernetesClient client = ApiClients.withCertificate(apiServer, new RotatingKeyManager(spec.certificate().certificate(),
-        spec.certificate().key()), trust);
+  public static HollowNode start(Spec spec, HollowClients clients, URI apiServer, ApiServerTrust trust, Path logRoot, Clock clock) {
+    KubernetesClient client = clients.forNode(apiServer, new RotatingKeyManager(spec.certificate().certificate(), spec.certificate().key()),
+        trust);
     try {
       HollowRuntime runtime = new HollowRuntime(spec.podIpPrefix(), spec.address(), clock);
       NodeDescription description = new NodeDescription(new HostIdentity(spec.name(), spec.address(), List.of(NodeRole.WORKER)),

@@ -1,0 +1,48 @@
+package dev.slipway.agent.hollow;
+
+import dev.slipway.agent.join.ApiServerTrust;
+import dev.slipway.agent.join.RotatingKeyManager;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.ConfigBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.jdkhttp.JdkHttpClientFactory;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/**
+ * The API clients of hollow nodes: configured as the agent's own ({@code ApiClients.withCertificate}:
+ * the node's certificate, the cluster's trust, the same timeouts and HTTP watches), each with its
+ * own connections, but all running their callbacks on one virtual-thread executor. A real agent's
+ * client has pools of its own; a thousand such pools in one JVM would cost some 3,500 idle
+ * platform threads and measure the benchmark's packing, not the agent.
+ */
+public final class HollowClients implements AutoCloseable {
+
+  private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
+  private final JdkHttpClientFactory factory = new JdkHttpClientFactory() {
+    @Override
+    protected HttpClient.Builder createNewHttpClientBuilder() {
+      return HttpClient.newBuilder().executor(executor);
+    }
+  };
+
+  /** A client that presents the node's certificate; closing it leaves the shared executor running. */
+  public KubernetesClient forNode(URI url, RotatingKeyManager identity, ApiServerTrust trust) {
+    Config config = new ConfigBuilder(Config.empty()).withMasterUrl(url.toString()).build();
+    config.setConnectionTimeout(10_000);
+    config.setRequestTimeout(30_000);
+    config.setRequestRetryBackoffLimit(2);
+    config.setOnlyHttpWatches(true);
+    return new KubernetesClientBuilder().withConfig(config).withHttpClientFactory(factory).withTaskExecutor(executor)
+        .withHttpClientBuilderConsumer(builder -> builder.sslContext(identity.asArray(), trust.asArray()))
+        .build();
+  }
+
+  @Override
+  public void close() {
+    executor.shutdownNow();
+  }
+}
