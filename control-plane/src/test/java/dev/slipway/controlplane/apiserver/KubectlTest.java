@@ -3,6 +3,7 @@ package dev.slipway.controlplane.apiserver;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.slipway.controlplane.apiserver.core.Json;
 import dev.slipway.controlplane.apiserver.protobuf.ProtobufBody;
 import java.io.IOException;
 import java.io.InputStream;
@@ -22,6 +23,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
 
 /** The real kubectl against a real API server on a real etcd: the everyday commands. */
 class KubectlTest {
@@ -301,6 +304,47 @@ class KubectlTest {
         get.addAll(List.of(creation.object().split(" ")));
         get.addAll(List.of("-o", "jsonpath=" + creation.jsonPath()));
         assertThat(cluster.kubectl(get.toArray(String[]::new)).orFail().out()).isEqualTo(expected);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("creations")
+    void protobufAndJsonBodiesMakeTheSameObject(Creation creation) {
+        List<String> command = new ArrayList<>(List.of(creation.command().replace("proto-", "twin-")
+                .replace("CERT", cluster.directory().resolve("admin.crt").toString())
+                .replace("KEY", cluster.directory().resolve("admin.key").toString()).split(" ")));
+        int dashes = command.indexOf("--");
+        List<String> options = List.of("-o", "json");
+        List<String> protobuf = new ArrayList<>(command);
+        protobuf.addAll(dashes < 0 ? protobuf.size() : dashes, concat(options, List.of("--dry-run=server")));
+        List<String> client = new ArrayList<>(command);
+        client.addAll(dashes < 0 ? client.size() : dashes, concat(options, List.of("--dry-run=client")));
+
+        String fromProtobuf = cluster.kubectl(protobuf.toArray(String[]::new)).orFail().out();
+        String json = cluster.kubectl(client.toArray(String[]::new)).orFail().out();
+        String fromJson = cluster.kubectlWithInput(json, "create", "--dry-run=server", "-o", "json", "-f", "-").orFail().out();
+
+        assertThat(comparable(fromProtobuf)).isEqualTo(comparable(fromJson));
+    }
+
+    private static List<String> concat(List<String> first, List<String> second) {
+        List<String> all = new ArrayList<>(first);
+        all.addAll(second);
+        return all;
+    }
+
+    /**
+     * The object without what differs from one create to the next, and without its status: kubectl prints a
+     * typed command's object from Go types, which always print an (empty) status; the server stored none.
+     */
+    private static JsonNode comparable(String json) {
+        ObjectNode object = (ObjectNode) Json.parse(json.getBytes(StandardCharsets.UTF_8));
+        object.remove("status");
+        ObjectNode metadata = (ObjectNode) object.path("metadata");
+        metadata.remove(List.of("uid", "creationTimestamp", "resourceVersion", "managedFields"));
+        if (object.path("spec") instanceof ObjectNode spec && object.path("kind").asString().equals("Service")) {
+            spec.remove(List.of("clusterIP", "clusterIPs"));
+        }
+        return object;
     }
 
     /** The Content-Type headers in kubectl's -v=8 log: requests and responses (which this server always answers in JSON). */
