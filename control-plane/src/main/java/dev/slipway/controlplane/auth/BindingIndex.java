@@ -5,8 +5,9 @@ import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 import io.fabric8.kubernetes.api.model.rbac.Subject;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.HashMap;
-import java.util.LinkedHashSet;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -64,11 +65,18 @@ final class BindingIndex {
     }
 
     private static <B> Collection<B> naming(Map<SubjectKey, List<B>> bindings, UserInfo user) {
-        Set<B> found = new LinkedHashSet<>();
+        List<B> found = new ArrayList<>();
+        // By identity: the model classes' equals and hashCode walk the whole object.
+        Set<B> seen = Collections.newSetFromMap(new IdentityHashMap<>());
         for (SubjectKey key : keysOf(user)) {
             List<B> named = bindings.get(key);
-            if (named != null) {
-                found.addAll(named);
+            if (named == null) {
+                continue;
+            }
+            for (B binding : named) {
+                if (seen.add(binding)) {
+                    found.add(binding);
+                }
             }
         }
         return found;

@@ -16,6 +16,8 @@ import dev.slipway.controlplane.storage.ObjectKey;
 import dev.slipway.controlplane.storage.ObjectStore;
 import dev.slipway.controlplane.storage.StorageException;
 import dev.slipway.controlplane.storage.StoredObject;
+import java.nio.ByteBuffer;
+import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -45,6 +47,8 @@ public final class ObjectRest {
     private final ServiceAllocations allocations;
     private final NamespaceLifecycle namespaces;
     private final SecureRandom random = new SecureRandom();
+    // A DRBG seeded once: the platform default (NativePRNG) reads /dev/urandom under a lock for every uid.
+    private final SecureRandom uids = uidSource();
     private volatile Runnable namespaceDeleted = () -> { };
 
     public ObjectRest(ObjectStore store, ResourceRegistry registry, ServiceAllocations allocations, NamespaceLifecycle namespaces) {
@@ -173,7 +177,7 @@ public final class ObjectRest {
     private void prepareForCreate(ResourceDescriptor resource, ObjectNode object) {
         ObjectNode metadata = Json.metadata(object);
         metadata.remove(List.of("resourceVersion", "deletionTimestamp", "deletionGracePeriodSeconds", "selfLink"));
-        metadata.put("uid", UUID.randomUUID().toString());
+        metadata.put("uid", newUid());
         metadata.put("creationTimestamp", now());
         if (object.has("spec") || resource.hasScale()) {
             metadata.put("generation", 1);
@@ -857,6 +861,24 @@ public final class ObjectRest {
             }
         }
         return !any ? "BestEffort" : guaranteed ? "Guaranteed" : "Burstable";
+    }
+
+    /** A random (version 4) UUID, as Kubernetes gives every object. */
+    private String newUid() {
+        byte[] bits = new byte[16];
+        uids.nextBytes(bits);
+        bits[6] = (byte) ((bits[6] & 0x0f) | 0x40);
+        bits[8] = (byte) ((bits[8] & 0x3f) | 0x80);
+        ByteBuffer buffer = ByteBuffer.wrap(bits);
+        return new UUID(buffer.getLong(), buffer.getLong()).toString();
+    }
+
+    private static SecureRandom uidSource() {
+        try {
+            return SecureRandom.getInstance("DRBG");
+        } catch (NoSuchAlgorithmException e) {
+            return new SecureRandom();
+        }
     }
 
     private String randomSuffix() {
