@@ -11,6 +11,9 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -18,6 +21,9 @@ import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import javax.security.auth.x500.X500Principal;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -345,6 +351,33 @@ class KubectlTest {
             spec.remove(List.of("clusterIP", "clusterIPs"));
         }
         return object;
+    }
+
+    @Test
+    void certificateApproveSendsTheRequestBackAsProtobuf() throws Exception {
+        KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
+        generator.initialize(new ECGenParameterSpec("secp256r1"));
+        KeyPair pair = generator.generateKeyPair();
+        byte[] request = new JcaPKCS10CertificationRequestBuilder(new X500Principal("CN=alice"), pair.getPublic())
+                .build(new JcaContentSignerBuilder("SHA256withECDSA").build(pair.getPrivate())).getEncoded();
+        String pem = "-----BEGIN CERTIFICATE REQUEST-----\n" + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
+                .encodeToString(request) + "\n-----END CERTIFICATE REQUEST-----\n";
+        cluster.kubectlWithInput("""
+                apiVersion: certificates.k8s.io/v1
+                kind: CertificateSigningRequest
+                metadata:
+                  name: alice
+                spec:
+                  request: %s
+                  signerName: kubernetes.io/kube-apiserver-client
+                  usages: ["client auth"]
+                """.formatted(Base64.getEncoder().encodeToString(pem.getBytes(StandardCharsets.US_ASCII))), "apply", "-f", "-").orFail();
+
+        var run = cluster.kubectl("-v=8", "certificate", "approve", "alice").orFail();
+
+        assertThat(sentContentTypes(run.err())).contains(ProtobufBody.MEDIA_TYPE);
+        assertThat(cluster.kubectl("get", "csr", "alice", "-o", "jsonpath={.status.conditions[0].type} {.spec.username}").orFail().out())
+                .isEqualTo("Approved admin");
     }
 
     /** The Content-Type headers in kubectl's -v=8 log: requests and responses (which this server always answers in JSON). */

@@ -95,6 +95,15 @@ final class JsonForm {
 
     private JsonNode message(Message message, String path) {
         String type = message.getDescriptorForType().getFullName();
+        if (message.getDescriptorForType().getOptions().getExtension(Wire.items)) {
+            refuseUnknown(message.getUnknownFields(), message, path);
+            FieldDescriptor items = message.getDescriptorForType().findFieldByNumber(1);
+            ArrayNode array = Json.array();
+            for (int i = 0; i < message.getRepeatedFieldCount(items); i++) {
+                array.add(single(items, message.getRepeatedField(items, i), path + "[" + i + "]"));
+            }
+            return array;
+        }
         if (!type.startsWith(WIRE) || type.indexOf('.', WIRE.length()) >= 0) {
             return object(message, path);
         }

@@ -117,6 +117,11 @@ class ProtobufBodyTest {
                          "spec": {"ingressClassName": "slipway", "tls": [{"hosts": ["shop.example.com"], "secretName": "shop-tls"}],
                                   "rules": [{"host": "shop.example.com", "http": {"paths": [{"path": "/api", "pathType": "Prefix",
                                             "backend": {"service": {"name": "web", "port": {"number": 80}}}}]}}]}}"""),
+                Arguments.of("a slice type wrapped in a message is an array", body("certificates.k8s.io/v1", "CertificateSigningRequest",
+                        Map.of("metadata", Map.of("name", "alice"), "spec", Map.of("request", "PEM", "username", "alice",
+                                "extra", Map.of("scopes", Map.of("items", List.of("read", "write")))))), """
+                        {"apiVersion": "certificates.k8s.io/v1", "kind": "CertificateSigningRequest", "metadata": {"name": "alice"},
+                         "spec": {"request": "UEVN", "username": "alice", "extra": {"scopes": ["read", "write"]}}}"""),
                 Arguments.of("zeros written on the wire, as Go writes every non-pointer field", goStyleDeployment(), """
                         {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web"},
                          "spec": {"replicas": 0, "template": {"metadata": {}, "spec": {}}}}"""));
