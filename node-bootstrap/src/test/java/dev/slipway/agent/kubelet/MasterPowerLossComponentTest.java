@@ -9,6 +9,8 @@ import dev.slipway.agent.config.KubeletSection;
 import dev.slipway.agent.config.NodeRole;
 import dev.slipway.agent.config.SnapshotSchedule;
 import dev.slipway.agent.node.NodeAgent;
+import dev.slipway.agent.runtime.ContainerRuntime;
+import dev.slipway.agent.runtime.SandboxStatus;
 import dev.slipway.agent.testing.FreePorts;
 import dev.slipway.agent.testing.SilentRelay;
 import dev.slipway.controlplane.controllers.csr.CsrSigningController;
@@ -49,6 +51,7 @@ class MasterPowerLossComponentTest {
   @AfterEach
   void stop() {
     if (node != null) {
+      stopPods(node.kubelet().runtime());
       node.close();
     }
     relays.forEach(SilentRelay::close);
@@ -93,6 +96,15 @@ class MasterPowerLossComponentTest {
     await().atMost(Kubelet.WATCH_CHECK_PERIOD.multipliedBy(3).plus(WAIT))
         .until(() -> node.kubelet().pod("default", "after-freeze").isPresent());
     await().atMost(WAIT).until(this::ready);
+  }
+
+  /** The node's pods outlive its services by design; the test's must not outlive the test. */
+  private static void stopPods(ContainerRuntime runtime) {
+    for (SandboxStatus sandbox : runtime.listPodSandboxes()) {
+      runtime.listContainers(sandbox.id()).stream().filter(c -> c.running()).forEach(c -> runtime.stopContainer(c.id(), Duration.ZERO));
+      runtime.stopPodSandbox(sandbox.id());
+      runtime.removePodSandbox(sandbox.id());
+    }
   }
 
   private void startCluster(int apiServers) {
