@@ -13,17 +13,20 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
-/** {@link Binder} through the API: {@code POST pods/<name>/binding}, the status subresource and core/v1 Events. */
+/**
+ * {@link Binder} through the API: {@code POST pods/<name>/binding}, the status subresource and core/v1 Events;
+ * the Events are written in the background ({@link EventWriter}), so a binding costs one API write.
+ */
 final class Fabric8Binder implements Binder {
 
     static final String COMPONENT = "default-scheduler";
-    private static final Logger log = LoggerFactory.getLogger(Fabric8Binder.class);
+    /** Event writes in flight at once. */
+    static final int EVENTS_IN_FLIGHT = 32;
 
     private final KubernetesClient client;
     private final Clock clock;
+    private final EventWriter events = new EventWriter(EVENTS_IN_FLIGHT);
 
     Fabric8Binder(KubernetesClient client, Clock clock) {
         this.client = client;
@@ -62,7 +65,7 @@ final class Fabric8Binder implements Binder {
         return pod.getStatus() == null || pod.getStatus().getConditions() == null ? List.of() : pod.getStatus().getConditions();
     }
 
-    /** A failure to record an event is logged; it never undoes what the scheduler did. */
+    /** Written in the background; a failure to record an event is logged, it never undoes what the scheduler did. */
     private void record(Pod pod, String type, String reason, String message) {
         String namespace = pod.getMetadata().getNamespace();
         String now = clock.instant().truncatedTo(ChronoUnit.SECONDS).toString();
@@ -72,10 +75,7 @@ final class Fabric8Binder implements Binder {
                         .withName(pod.getMetadata().getName()).withUid(pod.getMetadata().getUid()).build())
                 .withType(type).withReason(reason).withMessage(message).withCount(1).withFirstTimestamp(now).withLastTimestamp(now)
                 .withNewSource().withComponent(COMPONENT).endSource().withReportingComponent(COMPONENT).build();
-        try {
-            client.v1().events().inNamespace(namespace).resource(event).create();
-        } catch (RuntimeException e) {
-            log.warn("could not record event {} on pod {}/{}: {}", reason, namespace, pod.getMetadata().getName(), e.toString());
-        }
+        events.submit("event " + reason + " on pod " + namespace + "/" + pod.getMetadata().getName(),
+                () -> client.v1().events().inNamespace(namespace).resource(event).create());
     }
 }

@@ -28,10 +28,17 @@ import org.slf4j.LoggerFactory;
  */
 public final class SchedulerService implements AutoCloseable {
 
-    /** Who this scheduler is (unique per master, e.g. the host name), its lease, and how many pods it binds at once. */
+    /**
+     * Who this scheduler is (unique per master, e.g. the host name), its lease, and how many pods it binds at once.
+     * Decisions are taken one at a time whatever the number of workers; the workers let bindings (one API write each)
+     * overlap with each other and with the next decisions, as kube-scheduler's binding cycles run beside its scheduling cycle.
+     */
     public record Settings(String identity, String leaseNamespace, String leaseName, int workers) {
+        /** Bindings in flight by default: enough to hide an API write's latency behind decisions of about a millisecond. */
+        public static final int WORKERS = 16;
+
         public static Settings of(String identity) {
-            return new Settings(identity, "kube-system", "kube-scheduler", 4);
+            return new Settings(identity, "kube-system", "kube-scheduler", WORKERS);
         }
     }
 
