@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.jdkhttp.JdkHttpClientFactory;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.util.concurrent.ExecutorService;
@@ -15,13 +16,15 @@ import java.util.concurrent.Executors;
 /**
  * The API clients of hollow nodes: configured as the agent's own ({@code ApiClients.withCertificate}:
  * the node's certificate, the cluster's trust, the same timeouts and HTTP watches), each with its
- * own connections, but all running their callbacks on one virtual-thread executor. A real agent's
- * client has pools of its own; a thousand such pools in one JVM would cost some 3,500 idle
- * platform threads and measure the benchmark's packing, not the agent.
+ * own connections, but all running their callbacks on one virtual-thread executor and sharing one
+ * JSON mapper. A real agent's one client has pools and a mapper of its own; a thousand of each in
+ * one JVM would cost some 3,500 idle platform threads and 3 GB of Jackson's per-mapper class
+ * metadata, and measure the benchmark's packing, not the agent.
  */
 public final class HollowClients implements AutoCloseable {
 
   private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
+  private final KubernetesSerialization serialization = new KubernetesSerialization();
   private final JdkHttpClientFactory factory = new JdkHttpClientFactory() {
     @Override
     protected HttpClient.Builder createNewHttpClientBuilder() {
@@ -37,6 +40,7 @@ public final class HollowClients implements AutoCloseable {
     config.setRequestRetryBackoffLimit(2);
     config.setOnlyHttpWatches(true);
     return new KubernetesClientBuilder().withConfig(config).withHttpClientFactory(factory).withTaskExecutor(executor)
+        .withKubernetesSerialization(serialization)
         .withHttpClientBuilderConsumer(builder -> builder.sslContext(identity.asArray(), trust.asArray()))
         .build();
   }
