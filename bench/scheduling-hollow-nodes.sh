@@ -3,7 +3,7 @@
 # N real agents (node registration, Leases, kubelets) over an in-memory runtime in one JVM, the real
 # scheduler, P pods. Prints pods bound per second, time to all Running, JVM memory and threads.
 # Usage: bench/scheduling-hollow-nodes.sh [--nodes N] [--pods P] [--workers W] [--creators C] [--pods-first] [--runs R]
-#        (defaults: 1000 nodes, 5000 pods, 4 scheduler workers, 32 concurrent creates, pods created while
+#        (defaults: 1000 nodes, 5000 pods, 16 scheduler workers (the scheduler's default), 32 concurrent creates, pods created while
 #        the scheduler runs, 1 run; --pods-first creates every pod before the scheduler starts; no root, no testbed)
 # Builds with the suffix -hollow-bench (node-bootstrap/target-hollow-bench/), so it never touches another build.
 set -euo pipefail
@@ -13,7 +13,7 @@ cd "$SLIPWAY_HOME"
 usage() { echo "usage: bench/scheduling-hollow-nodes.sh [--nodes N] [--pods P] [--workers W] [--creators C] [--pods-first] [--runs R]" >&2; exit 2; }
 nodes=1000
 pods=5000
-workers=4
+workers=16
 creators=32
 order=concurrent
 runs=1

@@ -28,10 +28,31 @@ public final class Placement {
     private Placement() {
     }
 
+    /** One search: its decision, and how many nodes it filtered (the next search starts after them). */
+    public record Search(Decision decision, int examined) {
+    }
+
+    /** Below this many nodes every node is filtered and scored (kube-scheduler's {@code minFeasibleNodesToFind}). */
+    static final int MIN_FEASIBLE = 100;
+
+    /** Filters and scores every node. */
     public static Decision decide(PodDemand pod, List<NodeInfo> nodes, RandomGenerator random) {
+        return search(pod, nodes, 0, nodes.size(), random).decision();
+    }
+
+    /**
+     * Filters nodes from index {@code start} on, wrapping around, until {@code enough} fit, and scores
+     * only those: in a large cluster the best of a few hundred fitting nodes is as good a choice as the
+     * best of all, at a fraction of the cost. When fewer fit, every node is filtered, so an
+     * unschedulable pod's message still accounts for all of them.
+     */
+    public static Search search(PodDemand pod, List<NodeInfo> nodes, int start, int enough, RandomGenerator random) {
         List<NodeInfo> feasible = new ArrayList<>();
         Map<String, Integer> reasons = new LinkedHashMap<>();
-        for (NodeInfo node : nodes) {
+        int examined = 0;
+        while (examined < nodes.size() && feasible.size() < enough) {
+            NodeInfo node = nodes.get((start + examined) % nodes.size());
+            examined++;
             List<String> rejected = NodeFilter.rejections(pod, node);
             if (rejected.isEmpty()) {
                 feasible.add(node);
@@ -40,9 +61,22 @@ public final class Placement {
             }
         }
         if (feasible.isEmpty()) {
-            return new Decision.Unschedulable(unschedulableMessage(nodes.size(), reasons));
+            return new Search(new Decision.Unschedulable(unschedulableMessage(nodes.size(), reasons)), examined);
         }
-        return new Decision.Bind(best(pod, feasible, random).name());
+        return new Search(new Decision.Bind(best(pod, feasible, random).name()), examined);
+    }
+
+    /**
+     * How many fitting nodes are enough to choose from among {@code nodes}: all of a cluster under 100 nodes,
+     * else 50% less 1% per 125 nodes (at least 5%), and never fewer than 100 (kube-scheduler's adaptive
+     * {@code percentageOfNodesToScore}); 420 of 1000 nodes.
+     */
+    public static int enoughFeasible(int nodes) {
+        if (nodes < MIN_FEASIBLE) {
+            return nodes;
+        }
+        int percent = Math.max(5, 50 - nodes / 125);
+        return Math.max(MIN_FEASIBLE, nodes * percent / 100);
     }
 
     private static NodeInfo best(PodDemand pod, List<NodeInfo> feasible, RandomGenerator random) {

@@ -7,6 +7,7 @@ import dev.slipway.controlplane.controller.Reconciler;
 import dev.slipway.controlplane.controller.Result;
 import io.fabric8.kubernetes.api.model.Pod;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -15,7 +16,8 @@ import java.util.random.RandomGenerator;
 /**
  * Schedules one pending pod per call: decides on a snapshot of the cache and assumes the pod on
  * the chosen node under one lock (so parallel workers never share out the same free capacity),
- * then binds outside it. A pod no node fits is marked unschedulable and tried again later, sooner
+ * then binds outside it. In a large cluster a decision filters nodes only until enough fit
+ * ({@link Placement#enoughFeasible}), and the next decision starts where this one stopped. A pod no node fits is marked unschedulable and tried again later, sooner
  * when {@link #unschedulable()} pods are re-queued because nodes or pods changed.
  */
 public final class PodScheduler implements Reconciler {
@@ -30,6 +32,8 @@ public final class PodScheduler implements Reconciler {
     private final RandomGenerator random;
     private final Object decisions = new Object();
     private final Map<ObjectRef, Integer> unschedulable = new ConcurrentHashMap<>();
+    /** Where the next search starts, so that successive pods look at different nodes first (guarded by {@code decisions}). */
+    private int nextStart;
 
     public PodScheduler(Lister<Pod> pods, SchedulerCache cache, Binder binder, RandomGenerator random) {
         this.pods = pods;
@@ -62,7 +66,11 @@ public final class PodScheduler implements Reconciler {
             if (cache.isPlaced(demand.uid())) {
                 return Result.DONE; // bound or being bound; the informer has not caught up yet
             }
-            decision = Placement.decide(demand, cache.snapshot(), random);
+            List<NodeInfo> nodes = cache.snapshot();
+            int start = nodes.isEmpty() ? 0 : nextStart % nodes.size();
+            Placement.Search search = Placement.search(demand, nodes, start, Placement.enoughFeasible(nodes.size()), random);
+            nextStart = nodes.isEmpty() ? 0 : (start + search.examined()) % nodes.size();
+            decision = search.decision();
             if (decision instanceof Placement.Decision.Bind bind) {
                 cache.assume(demand, bind.node());
             }

@@ -11,6 +11,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.Pod;
 import java.util.HashSet;
+import java.util.stream.IntStream;
 import java.util.List;
 import java.util.Set;
 import java.util.SplittableRandom;
@@ -18,6 +19,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 class PlacementTest {
@@ -101,5 +103,54 @@ class PlacementTest {
     void noNodesAtAllIsUnschedulable() {
         assertThat(decide(pod("p"))).isEqualTo(new Placement.Decision.Unschedulable(
                 "0/0 nodes are available: no nodes available to schedule pods."));
+    }
+
+    @ParameterizedTest(name = "{0} nodes: {1} fitting nodes are enough")
+    @CsvSource({"0, 0", "1, 1", "99, 99", "100, 100", "200, 100", "1000, 420", "5000, 500", "10000, 500", "20000, 1000"})
+    void enoughFitsFollowTheAdaptivePercentage(int nodes, int enough) {
+        assertThat(Placement.enoughFeasible(nodes)).isEqualTo(enough);
+    }
+
+    @Test
+    void aSearchStopsOnceEnoughNodesFit() {
+        Placement.Search search = Placement.search(PodDemand.of(pod("p")), readyNodes(10), 0, 3, RANDOM);
+
+        assertThat(search.examined()).isEqualTo(3);
+        assertThat(search.decision()).isIn(bind("n0"), bind("n1"), bind("n2"));
+    }
+
+    @Test
+    void aSearchWrapsAroundFromWhereItStarts() {
+        Placement.Search search = Placement.search(PodDemand.of(pod("p")), readyNodes(10), 8, 3, RANDOM);
+
+        assertThat(search.examined()).isEqualTo(3);
+        assertThat(search.decision()).isIn(bind("n8"), bind("n9"), bind("n0"));
+    }
+
+    @Test
+    void nodesThatDoNotFitDoNotCountTowardsEnough() {
+        List<NodeInfo> nodes = IntStream.range(0, 6).mapToObj(i -> i % 2 == 0 ? NodeInfo.of(node("tiny" + i, "100m", "1Gi").build())
+                : NodeInfo.of(readyNode("large" + i))).toList();
+
+        Placement.Search search = Placement.search(PodDemand.of(pod("p", "1", "").build()), nodes, 0, 2, RANDOM);
+
+        assertThat(search.examined()).isEqualTo(4);
+        assertThat(search.decision()).isIn(bind("large1"), bind("large3"));
+    }
+
+    @Test
+    void anUnschedulableSearchExaminesEveryNodeForItsMessage() {
+        Placement.Search search = Placement.search(PodDemand.of(pod("big", "64", "").build()), readyNodes(10), 4, 3, RANDOM);
+
+        assertThat(search.examined()).isEqualTo(10);
+        assertThat(search.decision()).isEqualTo(new Placement.Decision.Unschedulable("0/10 nodes are available: 10 Insufficient cpu."));
+    }
+
+    private static List<NodeInfo> readyNodes(int count) {
+        return IntStream.range(0, count).mapToObj(i -> NodeInfo.of(readyNode("n" + i))).toList();
+    }
+
+    private static Placement.Decision bind(String node) {
+        return new Placement.Decision.Bind(node);
     }
 }

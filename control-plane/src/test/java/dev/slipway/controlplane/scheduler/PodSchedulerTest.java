@@ -167,4 +167,19 @@ class PodSchedulerTest {
 
         assertThat(binder.bindings).containsExactlyInAnyOrder("a->n1", "b->n1");
     }
+
+    @Test
+    void inALargeClusterTheNextDecisionLooksFirstAtTheNodesThePreviousOneDidNotExamine() throws Exception {
+        for (int i = 0; i < 200; i++) {
+            cache.putNode(node("n" + i, "4", "16Gi").build());
+        }
+        List<String> order = cache.snapshot().stream().map(NodeInfo::name).toList();
+
+        scheduler.reconcile(add(pod("first", "100m", "").build()));
+        scheduler.reconcile(add(pod("second", "100m", "").build()));
+
+        assertThat(Placement.enoughFeasible(200)).isEqualTo(100);
+        assertThat(binder.bindings.get(0).substring("first->".length())).isIn(order.subList(0, 100));
+        assertThat(binder.bindings.get(1).substring("second->".length())).isIn(order.subList(100, 200));
+    }
 }
