@@ -62,6 +62,8 @@ public final class HollowSchedulingBenchmark {
         nodeCount, podCount, podsFirst ? "all created before the scheduler starts" : "created while the scheduler runs", workers, creators,
         Runtime.getRuntime().availableProcessors(), load());
     Path directory = Files.createTempDirectory("slipway-hollow-");
+    // An interrupted run (Ctrl-C, kill) must not leave its etcd behind.
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> ProcessHandle.current().descendants().forEach(ProcessHandle::destroy)));
     try (HollowCluster cluster = HollowCluster.start(directory)) {
       JvmFigures base = JvmFigures.now();
       System.out.printf("control plane up: %s%n", base);
