@@ -22,13 +22,16 @@ import java.util.concurrent.TimeUnit;
  * caller's (virtual) thread. jetcd wraps every call in a new retry policy, a Vert.x future and a hop
  * to its executor, which cost the API server more CPU per create than etcd's own work; watches stay
  * on jetcd. The channel resolves the endpoints with jetcd's name resolver, so each member's TLS
- * certificate is checked against that member's own address, and fails over as jetcd does (pick_first,
- * calls wait for a ready member until their deadline).
+ * certificate is checked against that member's own address. Calls go round robin to the members
+ * whose connection is ready and wait for one until their deadline; pings find a member that stopped
+ * answering without closing its connections.
  */
 final class EtcdKv implements AutoCloseable {
 
     private static final Duration FIRST_RETRY = Duration.ofMillis(50);
     private static final Duration MAX_RETRY = Duration.ofSeconds(1);
+    private static final Duration KEEPALIVE_TIME = Duration.ofSeconds(10);
+    private static final Duration KEEPALIVE_TIMEOUT = Duration.ofSeconds(5);
 
     /** Why a call failed; {@code timedOut} when etcd did not answer within the request timeout. */
     static final class Failure extends RuntimeException {
@@ -66,7 +69,14 @@ final class EtcdKv implements AutoCloseable {
     /** {@code target} is jetcd's target for the endpoints (e.g. {@code ip:///10.0.0.1:2379,10.0.0.2:2379}). */
     static EtcdKv open(String target, Optional<SslContext> tls, Duration connectTimeout, Duration requestTimeout) {
         NettyChannelBuilder builder = NettyChannelBuilder.forTarget(target)
-                .defaultLoadBalancingPolicy("pick_first")
+                // One connection per member, calls only on ready ones: pick_first would go back to the first member even
+                // when it accepts TCP but answers nothing (a frozen process), and every call would wait there until its deadline.
+                .defaultLoadBalancingPolicy("round_robin")
+                // A member that vanished without closing its connections (powered off) is noticed by pings, not by TCP.
+                // Not while idle: etcd (grpc-keepalive-min-time 5s, no pings without streams) would close the connection.
+                .keepAliveTime(KEEPALIVE_TIME.toMillis(), TimeUnit.MILLISECONDS)
+                .keepAliveTimeout(KEEPALIVE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+                .keepAliveWithoutCalls(false)
                 .withOption(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) connectTimeout.toMillis())
                 .maxInboundMessageSize(Integer.MAX_VALUE);
         if (tls.isPresent()) {

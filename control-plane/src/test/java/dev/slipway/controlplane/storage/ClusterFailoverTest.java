@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.slipway.controlplane.testing.EtcdCluster;
+import dev.slipway.controlplane.testing.EtcdProcess;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -70,6 +71,39 @@ class ClusterFailoverTest {
                 await().atMost(WAIT).until(() -> again.names().contains("after-reset"));
             }
         }
+    }
+
+    @Test
+    void writesCarryOnWhicheverMemberFreezesWithoutClosingItsConnections() throws Exception {
+        // A stopped process's kernel still acknowledges TCP, as with a hung host: only the client's pings can tell.
+        EtcdObjectStore.Settings quick = new EtcdObjectStore.Settings(64, 128, Duration.ofSeconds(3), Duration.ofSeconds(5));
+        try (EtcdCluster cluster = EtcdCluster.start(3);
+             EtcdObjectStore store = EtcdObjectStore.connect(cluster.connection(), ValueTransformer.IDENTITY, quick)) {
+            create(store, "before");
+            for (int member = 0; member < 3; member++) {
+                ProcessHandle frozen = etcdProcessOf(cluster.member(member));
+                signal(frozen, "STOP");
+                try {
+                    create(store, "while-member-" + member + "-is-frozen");
+                } finally {
+                    signal(frozen, "CONT");
+                }
+            }
+
+            assertThat(store.list("pods", Optional.empty(), ListRequest.all()).items()).hasSize(4);
+        }
+    }
+
+    private static ProcessHandle etcdProcessOf(EtcdProcess member) {
+        String dataDirectory = member.dataDirectory().toString();
+        return ProcessHandle.current().descendants()
+                .filter(process -> process.info().arguments().map(arguments -> List.of(arguments).contains(dataDirectory)).orElse(false))
+                .findFirst().orElseThrow(() -> new AssertionError("no etcd process with data directory " + dataDirectory));
+    }
+
+    private static void signal(ProcessHandle process, String signal) throws Exception {
+        int exit = new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid())).inheritIO().start().waitFor();
+        assertThat(exit).as("kill -%s %d", signal, process.pid()).isZero();
     }
 
     /** Creates an object, retrying while the client fails over to a live member. */
