@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /** The store against a three-member etcd cluster, one member of which dies. */
@@ -91,6 +92,29 @@ class ClusterFailoverTest {
             }
 
             assertThat(store.list("pods", Optional.empty(), ListRequest.all()).items()).hasSize(4);
+        }
+    }
+
+    @Test
+    void aFrozenMemberStopsTakingCallsOnceThePingsFindIt() throws Exception {
+        EtcdObjectStore.Settings quick = new EtcdObjectStore.Settings(64, 128, Duration.ofSeconds(3), Duration.ofSeconds(5));
+        try (EtcdCluster cluster = EtcdCluster.start(3);
+             EtcdObjectStore store = EtcdObjectStore.connect(cluster.connection(), ValueTransformer.IDENTITY, quick)) {
+            create(store, "before");
+            ProcessHandle frozen = etcdProcessOf(cluster.member(0));
+            signal(frozen, "STOP");
+            try {
+                AtomicInteger next = new AtomicInteger();
+                // Calls go round robin: six in a row succeed only once the frozen member is out of the rotation.
+                await().atMost(Duration.ofSeconds(45)).ignoreException(StorageException.Unavailable.class).until(() -> {
+                    for (int i = 0; i < 6; i++) {
+                        store.create(new ObjectKey("pods", "default", "in-a-row-" + next.incrementAndGet()), "{}".getBytes(UTF_8));
+                    }
+                    return true;
+                });
+            } finally {
+                signal(frozen, "CONT");
+            }
         }
     }
 
