@@ -100,7 +100,7 @@ public final class ApiLoadBalancer implements AutoCloseable {
   }
 
   /** How many client connections are proxied to {@code backend} now. */
-  public int openConnections(InetSocketAddress backend) {
+  int openConnections(InetSocketAddress backend) {
     return (int) sessions.stream().filter(s -> s.backend().equals(backend)).count();
   }
 

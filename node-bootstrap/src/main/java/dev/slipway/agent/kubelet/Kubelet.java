@@ -47,7 +47,7 @@ public final class Kubelet implements AutoCloseable {
   private Map<String, Long> behind = Map.of();
 
   /** How often the watch is compared with a fresh list. */
-  public static final Duration WATCH_CHECK_PERIOD = Duration.ofSeconds(30);
+  static final Duration WATCH_CHECK_PERIOD = Duration.ofSeconds(30);
   private static final long GONE = -1;
 
   public Kubelet(KubernetesClient client, ContainerRuntime runtime, String nodeName, String hostIp, PodLogs logs, Clock clock) {

@@ -35,7 +35,7 @@ public final class NodeAgent implements AutoCloseable {
   static final int LEASE_SECONDS = 40;
   static final String LEASE_NAMESPACE = "kube-node-lease";
   /** Well inside the Lease's 40 s, so that one hung request cannot cost the node its heartbeat. */
-  public static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(10);
+  static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(10);
 
   private final KubernetesClient client;
   private final NodeDescription description;
