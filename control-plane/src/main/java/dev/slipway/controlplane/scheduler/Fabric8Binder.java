@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodCondition;
 import io.fabric8.kubernetes.api.model.PodConditionBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.time.Clock;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -39,11 +40,26 @@ final class Fabric8Binder implements Binder {
         String name = pod.getMetadata().getName();
         var binding = new BindingBuilder().withNewMetadata().withName(name).withNamespace(namespace).withUid(pod.getMetadata().getUid())
                 .endMetadata().withNewTarget().withApiVersion("v1").withKind("Node").withName(node).endTarget().build();
-        String answer = client.raw("/api/v1/namespaces/" + namespace + "/pods/" + name + "/binding", "POST", binding);
+        String answer;
+        try {
+            answer = client.raw("/api/v1/namespaces/" + namespace + "/pods/" + name + "/binding", "POST", binding);
+        } catch (KubernetesClientException e) {
+            if (!boundTo(e, name, node)) {
+                throw e;
+            }
+            // The client retried a POST whose first attempt went through (its answer was lost to a timeout): the pod is bound as decided.
+            answer = "";
+        }
         if (answer == null) {
             throw new IllegalStateException("pod " + namespace + "/" + name + " is gone; it was not bound to " + node);
         }
         record(pod, "Normal", "Scheduled", "Successfully assigned " + namespace + "/" + name + " to " + node);
+    }
+
+    /** Whether the API refused the binding because the pod is bound to this very node already (its words, as kube-apiserver's). */
+    static boolean boundTo(KubernetesClientException refusal, String pod, String node) {
+        return refusal.getCode() == 409 && refusal.getStatus() != null
+                && String.valueOf(refusal.getStatus().getMessage()).endsWith(": pod " + pod + " is already assigned to node \"" + node + "\"");
     }
 
     @Override

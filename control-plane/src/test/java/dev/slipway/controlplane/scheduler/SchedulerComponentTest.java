@@ -1,6 +1,7 @@
 package dev.slipway.controlplane.scheduler;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.slipway.controlplane.controller.LeaderElection;
@@ -9,6 +10,7 @@ import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodCondition;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -153,5 +155,29 @@ class SchedulerComponentTest {
             first.close();
             second.close();
         }
+    }
+
+    @Test
+    void aBindingRetriedAfterItsFirstAttemptWentThroughSucceeds() {
+        admin.nodes().resource(ClusterObjects.readyNode("worker")).create();
+        Pod pod = admin.pods().inNamespace("default").resource(ClusterObjects.pod("retried")).create();
+        Fabric8Binder binder = new Fabric8Binder(schedulerClient, java.time.Clock.systemUTC());
+        binder.bind(pod, "worker");
+
+        binder.bind(pod, "worker");
+
+        assertThat(nodeOf("retried")).isEqualTo("worker");
+    }
+
+    @Test
+    void aBindingToAnotherNodeThanThePodsIsRefused() {
+        admin.nodes().resource(ClusterObjects.readyNode("worker")).create();
+        admin.nodes().resource(ClusterObjects.readyNode("other")).create();
+        Pod pod = admin.pods().inNamespace("default").resource(ClusterObjects.pod("taken")).create();
+        Fabric8Binder binder = new Fabric8Binder(schedulerClient, java.time.Clock.systemUTC());
+        binder.bind(pod, "other");
+
+        assertThatThrownBy(() -> binder.bind(pod, "worker")).isInstanceOf(KubernetesClientException.class)
+                .hasMessageContaining("already assigned to node \"other\"");
     }
 }
