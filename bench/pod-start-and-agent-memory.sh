@@ -128,6 +128,10 @@ gone() { # label: waits (bounded) until no pod of that label is left
 rss() { # prints "VmRSS VmHWM" in kB of the agent on worker-1
   exec_on worker-1 'pid=$(cat /var/lib/slipway/agent.pid); awk '"'"'/^VmRSS:/ {r = $2} /^VmHWM:/ {h = $2} END {print r, h}'"'"' /proc/$pid/status'
 }
+jvm_options() { # the agent's JVM options on worker-1 (agent.env's profile, then the command line up to -jar)
+  exec_on worker-1 'profile=$(sed -n "s/^SLIPWAY_AGENT_PROFILE=//p" /etc/slipway/agent.env 2>/dev/null); pid=$(cat /var/lib/slipway/agent.pid)
+    echo "profile=${profile:-none (no agent.env)} options: $(tr "\0" " " < /proc/$pid/cmdline | sed "s/ -jar .*//; s/^[^ ]* //")"'
+}
 pods_on_worker1() { kubectl get pods -A -o jsonpath='{range .items[*]}{.spec.nodeName}{"\n"}{end}' 2>/dev/null | grep -cx worker-1 || true; }
 
 echo "== 1. pod start latency: 30 pods, one after another, all on worker-1 (nodeSelector), image slipway.dev/busybox:1"
@@ -160,6 +164,7 @@ printf 'RESULT pod-start n=%s p50=%ss p99=%ss max=%ss min=%ss\n' "$n" "$p50" "$p
 gone start
 
 echo "== 2. agent memory on worker-1"
+echo "agent JVM on worker-1: $(jvm_options)"
 sleep 10 # let the deletions settle
 others=$(pods_on_worker1)
 read -r rss0 hwm0 < <(rss)
