@@ -1,16 +1,40 @@
 package dev.slipway.agent.join;
 
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Status;
+import io.fabric8.kubernetes.api.model.certificates.v1.CertificateSigningRequest;
+import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import io.fabric8.kubernetes.model.jackson.Jackson2JdkTypesModule;
 import java.net.URI;
+import java.util.List;
 import javax.net.ssl.KeyManager;
+import tools.jackson.databind.json.JsonMapper;
 
 /** The one way the agent builds its fabric8 clients: never from ~/.kube or the environment, always with the cluster's trust. */
 public final class ApiClients {
 
+  /**
+   * Knows only the kinds a node reads (watch events and errors included): fabric8's default mapping
+   * loads every model class it ships, some 550 more classes of metaspace on a worker than it needs.
+   */
+  private static final KubernetesSerialization SERIALIZATION = nodeSerialization();
+
   private ApiClients() {}
+
+  private static KubernetesSerialization nodeSerialization() {
+    var serialization = new KubernetesSerialization(
+        JsonMapper.builderWithJackson2Defaults().addModule(new Jackson2JdkTypesModule()).build(), false);
+    List.of(Pod.class, Node.class, Lease.class, CertificateSigningRequest.class, Event.class, Status.class)
+        .forEach(serialization::registerKubernetesResource);
+    return serialization;
+  }
 
   /** A client that authenticates with a bearer token (the bootstrap token, before the node has a certificate). */
   public static KubernetesClient withToken(URI url, String token, ApiServerTrust trust) {
@@ -30,7 +54,7 @@ public final class ApiClients {
     config.setRequestRetryBackoffLimit(2);
     // HTTP watches, as everywhere in Slipway: the API server answers WebSocket watches with 503, and each watch restart would pay fabric8's fallback.
     config.setOnlyHttpWatches(true);
-    return new KubernetesClientBuilder().withConfig(config)
+    return new KubernetesClientBuilder().withConfig(config).withKubernetesSerialization(SERIALIZATION)
         .withHttpClientBuilderConsumer(builder -> builder.sslContext(keys, trust.asArray()))
         .build();
   }
