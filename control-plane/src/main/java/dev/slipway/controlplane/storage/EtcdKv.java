@@ -14,7 +14,6 @@ import io.grpc.netty.NettyChannelBuilder;
 import io.netty.channel.ChannelOption;
 import io.netty.handler.ssl.SslContext;
 import java.time.Duration;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -67,8 +66,17 @@ final class EtcdKv implements AutoCloseable {
     }
 
     /** {@code target} is jetcd's target for the endpoints (e.g. {@code ip:///10.0.0.1:2379,10.0.0.2:2379}). */
-    static EtcdKv open(String target, Optional<SslContext> tls, Duration connectTimeout, Duration requestTimeout) {
-        NettyChannelBuilder builder = NettyChannelBuilder.forTarget(target)
+    static EtcdKv overTls(String target, SslContext tls, Duration connectTimeout, Duration requestTimeout) {
+        return new EtcdKv(channel(target, connectTimeout).negotiationType(NegotiationType.TLS).sslContext(tls).build(), requestTimeout);
+    }
+
+    /** Plain gRPC: for tests on loopback only, as {@link EtcdConnection#plaintext} says. */
+    static EtcdKv plaintext(String target, Duration connectTimeout, Duration requestTimeout) {
+        return new EtcdKv(channel(target, connectTimeout).usePlaintext().build(), requestTimeout);
+    }
+
+    private static NettyChannelBuilder channel(String target, Duration connectTimeout) {
+        return NettyChannelBuilder.forTarget(target)
                 // One connection per member, calls only on ready ones: pick_first would go back to the first member even
                 // when it accepts TCP but answers nothing (a frozen process), and every call would wait there until its deadline.
                 .defaultLoadBalancingPolicy("round_robin")
@@ -79,12 +87,6 @@ final class EtcdKv implements AutoCloseable {
                 .keepAliveWithoutCalls(false)
                 .withOption(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) connectTimeout.toMillis())
                 .maxInboundMessageSize(Integer.MAX_VALUE);
-        if (tls.isPresent()) {
-            builder.negotiationType(NegotiationType.TLS).sslContext(tls.get());
-        } else {
-            builder.usePlaintext();
-        }
-        return new EtcdKv(builder.build(), requestTimeout);
     }
 
     /** A read: safe to send again when etcd could not be reached, until the request timeout. */

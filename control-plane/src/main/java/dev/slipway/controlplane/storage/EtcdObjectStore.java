@@ -95,14 +95,21 @@ public final class EtcdObjectStore implements ObjectStore {
         ClientBuilder builder = Client.builder().endpoints(connection.endpoints())
                 .connectTimeout(connectTimeout)
                 .retryMaxDuration(settings.requestTimeout());
-        Optional<SslContext> tls = Optional.empty();
-        if (connection.security() instanceof EtcdConnection.MutualTls mutualTls) {
-            // No authority override: jetcd's resolver then checks each member's certificate against that member's own address.
-            tls = Optional.of(sslContext(mutualTls));
-            builder.sslContext(tls.get());
+        // No authority override: jetcd's resolver then checks each member's certificate against that member's own address.
+        EtcdKv kv = switch (connection.security()) {
+            case EtcdConnection.MutualTls mutualTls -> {
+                SslContext tls = sslContext(mutualTls);
+                builder.sslContext(tls);
+                yield EtcdKv.overTls(builder.target(), tls, connectTimeout, settings.requestTimeout());
+            }
+            case EtcdConnection.Plaintext plaintext -> EtcdKv.plaintext(builder.target(), connectTimeout, settings.requestTimeout());
+        };
+        try {
+            return new EtcdObjectStore(builder.build(), kv, transformer, settings);
+        } catch (RuntimeException e) {
+            kv.close();
+            throw e;
         }
-        EtcdKv kv = EtcdKv.open(builder.target(), tls, connectTimeout, settings.requestTimeout());
-        return new EtcdObjectStore(builder.build(), kv, transformer, settings);
     }
 
     public static EtcdObjectStore connect(EtcdConnection connection, ValueTransformer transformer) {
