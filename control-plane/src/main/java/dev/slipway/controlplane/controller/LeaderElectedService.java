@@ -7,6 +7,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -14,7 +16,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Work that runs on one master at a time: contends for a Lease through {@link LeaderElection} and,
  * each time it wins, builds a fresh {@link Term} and starts it off the elector's thread; losing the
- * lease (or closing) closes the term. The controller manager and the scheduler are two of these.
+ * lease (or closing) closes the term. A term whose start fails is closed and the lease released at
+ * once, so that another candidate leads instead of a leader that does nothing; this one contends
+ * again after a back-off. The controller manager, the scheduler and the CSR signer are three of these.
  */
 public final class LeaderElectedService implements AutoCloseable {
 
@@ -28,13 +32,18 @@ public final class LeaderElectedService implements AutoCloseable {
     }
 
     private static final Logger log = LoggerFactory.getLogger(LeaderElectedService.class);
+    /** Up to this share of the back-off is added at random, so that candidates that failed together do not return together. */
+    private static final double JITTER = 0.2;
 
     private final String name;
     private final KubernetesClient client;
     private final boolean ownsClient;
     private final Function<KubernetesClient, ? extends Term> terms;
     private final LeaderElection election;
+    /** After a failed start: from one retry period doubling up to one lease duration. */
+    private final Backoff backoff;
     private Term term;
+    private int failedStarts;
 
     private LeaderElectedService(String name, KubernetesClient client, boolean ownsClient, LeaderElection.Settings lease,
                                  Function<KubernetesClient, ? extends Term> terms) {
@@ -42,7 +51,11 @@ public final class LeaderElectedService implements AutoCloseable {
         this.client = client;
         this.ownsClient = ownsClient;
         this.terms = terms;
-        this.election = LeaderElection.start(client, lease, this::lead, this::follow);
+        this.backoff = new Backoff(lease.retryPeriod(), lease.leaseDuration());
+        // lead() is synchronized too: a term that fails at once still finds the election to step down from.
+        synchronized (this) {
+            this.election = LeaderElection.start(client, lease, this::lead, this::follow);
+        }
     }
 
     /**
@@ -93,13 +106,54 @@ public final class LeaderElectedService implements AutoCloseable {
         Term started = terms.apply(client);
         term = started;
         // Off the elector's thread: syncing the caches must not delay lease renewal.
-        Thread.ofVirtual().name(name + "-start").start(() -> {
-            try {
-                started.start();
-            } catch (RuntimeException e) {
-                log.error("the {} did not start: {}", name, e.toString(), e);
+        Thread.ofVirtual().name(name + "-start").start(() -> run(started));
+    }
+
+    private void run(Term started) {
+        try {
+            started.start();
+        } catch (RuntimeException e) {
+            stepDown(started, e);
+            return;
+        }
+        synchronized (this) {
+            if (term == started) {
+                failedStarts = 0;
             }
-        });
+        }
+    }
+
+    /** A leader that cannot work must not keep the lease: stop the term, release the lease, contend again later. */
+    private void stepDown(Term failed, RuntimeException cause) {
+        Duration pause;
+        int failures;
+        synchronized (this) {
+            if (term != failed) {
+                log.debug("the {} stopped while it started: {}", name, cause.toString());
+                return;
+            }
+            term = null;
+            failures = ++failedStarts;
+            pause = jittered(backoff.delay(failures));
+        }
+        LeaderElection.Settings lease = election.settings();
+        log.error("the {} did not start as leader of lease {}/{} ({} failed start(s) in a row): {}; it stops, releases the lease "
+                        + "and contends again in {} ms", name, lease.namespace(), lease.leaseName(), failures, cause.toString(),
+                pause.toMillis(), cause);
+        closeQuietly(failed);
+        election.stepDown(pause);
+    }
+
+    private static Duration jittered(Duration delay) {
+        return delay.plusMillis((long) (delay.toMillis() * JITTER * ThreadLocalRandom.current().nextDouble()));
+    }
+
+    private void closeQuietly(Term failed) {
+        try {
+            failed.close();
+        } catch (RuntimeException e) {
+            log.warn("stopping the {} after its failed start failed too: {}", name, e.toString());
+        }
     }
 
     private synchronized void follow() {

@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderElectionConfigBuilder;
 import io.fabric8.kubernetes.client.extended.leaderelection.resourcelock.LeaseLock;
 import java.time.Duration;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -13,8 +14,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Contends for a {@code coordination.k8s.io/v1} Lease with fabric8's {@code LeaderElector}: runs
  * {@code onStartLeading} once this identity holds the lease and {@code onStopLeading} when it loses
- * it (renewal failed past the deadline) or is closed (the lease is then released so another
- * candidate takes over at once). After a loss it contends again.
+ * it (renewal failed past the deadline), steps down or is closed (in the last two the lease is
+ * released so another candidate takes over at once). After a loss it contends again; after a
+ * step-down, once its pause is over.
  */
 public final class LeaderElection implements AutoCloseable {
 
@@ -48,6 +50,8 @@ public final class LeaderElection implements AutoCloseable {
     private final Thread contender;
     private volatile boolean closed;
     private volatile CompletableFuture<?> round = CompletableFuture.completedFuture(null);
+    /** {@link System#nanoTime()} before which no new round starts: a retry period after a round, longer after a step-down. */
+    private volatile long resumeAt = System.nanoTime();
 
     private LeaderElection(KubernetesClient client, Settings settings, Runnable onStartLeading, Runnable onStopLeading) {
         this.client = client;
@@ -73,6 +77,9 @@ public final class LeaderElection implements AutoCloseable {
 
     private void contend() {
         while (!closed) {
+            if (!sitOut()) {
+                return;
+            }
             var config = new LeaderElectionConfigBuilder().withName(settings.leaseName())
                     .withLock(new LeaseLock(settings.namespace(), settings.leaseName(), settings.identity()))
                     .withLeaseDuration(settings.leaseDuration()).withRenewDeadline(settings.renewDeadline())
@@ -90,19 +97,48 @@ public final class LeaderElection implements AutoCloseable {
             }
             try {
                 current.join();
+            } catch (CancellationException e) {
+                // closed or stepped down: the canceller has said why
             } catch (RuntimeException e) {
                 if (!closed) {
                     log.warn("leader election for {} ended with an error, contending again: {}", settings.leaseName(), e.toString());
                 }
             }
-            if (!closed) {
-                try {
-                    Thread.sleep(settings.retryPeriod());
-                } catch (InterruptedException e) {
-                    return;
-                }
-            }
+            pauseFor(settings.retryPeriod());
         }
+    }
+
+    /** Waits until {@link #resumeAt}; false when interrupted (closing). */
+    private boolean sitOut() {
+        long wait = resumeAt - System.nanoTime();
+        if (wait <= 0) {
+            return true;
+        }
+        try {
+            Thread.sleep(Duration.ofNanos(wait));
+            return true;
+        } catch (InterruptedException e) {
+            return false;
+        }
+    }
+
+    private synchronized void pauseFor(Duration pause) {
+        resumeAt = Math.max(resumeAt, System.nanoTime() + pause.toNanos());
+    }
+
+    /**
+     * Gives up leadership now as {@link #close()} does ({@code onStopLeading} runs, the lease is released so another
+     * candidate takes over at once), and contends again only after {@code pause}. Does nothing once closed.
+     */
+    public void stepDown(Duration pause) {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            pauseFor(pause);
+            round.cancel(true);
+        }
+        stopped();
     }
 
     private void started() {
