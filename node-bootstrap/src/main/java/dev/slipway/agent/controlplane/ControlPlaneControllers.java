@@ -1,6 +1,7 @@
 package dev.slipway.agent.controlplane;
 
 import dev.slipway.agent.config.AgentPaths;
+import dev.slipway.controlplane.controller.LeaderElectedService;
 import dev.slipway.controlplane.controller.LeaderElection;
 import dev.slipway.controlplane.controllers.ControllerManager;
 import dev.slipway.controlplane.controllers.csr.CsrSigningController;
@@ -108,7 +109,8 @@ public final class ControlPlaneControllers implements AutoCloseable {
     var lifecycle = new NodeLifecycleController.Settings(NodeLifecycleController.Settings.standard().gracePeriod(), podEvictionTimeout);
     keep(ControllerManager.start(managerClient, ControllerManager.Settings.of(identity).withNodeLifecycle(lifecycle)));
     CertificateAuthority ca = CertificateAuthority.load(pki.resolve("ca.crt"), pki.resolve("ca.key"));
-    keep(new SignerTerm(managerClient, ca, identity));
+    keep(LeaderElectedService.start("csr-signer", managerClient, LeaderElection.Settings.standard("kube-system", SIGNER_LEASE, identity),
+        api -> new SignerTerm(api, ca)));
     log.info("{} contends for the scheduler, controller-manager and CSR signer leases at {}", identity, url);
   }
 
@@ -132,27 +134,23 @@ public final class ControlPlaneControllers implements AutoCloseable {
         .build();
   }
 
-  /** Runs the CSR signer while this master holds {@link #SIGNER_LEASE}. */
-  private static final class SignerTerm implements AutoCloseable {
-    private final LeaderElection election;
+  /** The CSR signer of one term as holder of {@link #SIGNER_LEASE}. */
+  private static final class SignerTerm implements LeaderElectedService.Term {
+    private final KubernetesClient client;
+    private final CertificateAuthority ca;
     private CsrSigningController signer;
     private boolean closed;
 
-    SignerTerm(KubernetesClient client, CertificateAuthority ca, String identity) {
-      this.election = LeaderElection.start(client, LeaderElection.Settings.standard("kube-system", SIGNER_LEASE, identity),
-          () -> Thread.ofVirtual().name("csr-signer-start").start(() -> lead(client, ca)), this::follow);
+    SignerTerm(KubernetesClient client, CertificateAuthority ca) {
+      this.client = client;
+      this.ca = ca;
     }
 
-    private void lead(KubernetesClient client, CertificateAuthority ca) {
-      CsrSigningController started;
-      try {
-        started = CsrSigningController.start(client, ca, CsrSigningController.DEFAULT_VALIDITY, Clock.systemUTC());
-      } catch (RuntimeException e) {
-        log.error("the CSR signer did not start: {}", e.toString(), e);
-        return;
-      }
+    @Override
+    public void start() {
+      CsrSigningController started = CsrSigningController.start(client, ca, CsrSigningController.DEFAULT_VALIDITY, Clock.systemUTC());
       synchronized (this) {
-        if (closed || !election.isLeader()) {
+        if (closed) {
           started.close();
           return;
         }
@@ -161,20 +159,13 @@ public final class ControlPlaneControllers implements AutoCloseable {
       log.info("this master signs certificate signing requests");
     }
 
-    private synchronized void follow() {
+    @Override
+    public synchronized void close() {
+      closed = true;
       if (signer != null) {
         signer.close();
         signer = null;
       }
-    }
-
-    @Override
-    public void close() {
-      synchronized (this) {
-        closed = true;
-      }
-      election.close();
-      follow();
     }
   }
 
