@@ -3,11 +3,15 @@ package dev.slipway.controlplane.controller;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -16,8 +20,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Work that runs on one master at a time: contends for a Lease through {@link LeaderElection} and,
  * each time it wins, builds a fresh {@link Term} and starts it off the elector's thread; losing the
- * lease (or closing) closes the term. A term whose start fails is closed and the lease released at
- * once, so that another candidate leads instead of a leader that does nothing; this one contends
+ * lease (or closing) closes the term. A term whose start fails, or whose work dies later, is closed
+ * and the lease released at once, so that another candidate leads instead of a leader that does nothing; this one contends
  * again after a back-off. The controller manager, the scheduler and the CSR signer are three of these.
  */
 public final class LeaderElectedService implements AutoCloseable {
@@ -27,8 +31,30 @@ public final class LeaderElectedService implements AutoCloseable {
         /** May block until caches sync; runs on its own thread, and {@link #close()} may come while it runs. */
         void start();
 
+        /**
+         * Completes exceptionally if the term's work dies on its own after {@link #start()} succeeded, so that the leader
+         * steps down as after a failed start; a normal completion means nothing. By default a term never reports this.
+         */
+        default CompletionStage<Void> failure() {
+            return new CompletableFuture<>();
+        }
+
         @Override
         void close();
+
+        /** The first of these informers to stop on an error, as a {@link #failure()}; an informer closed by the term does not count. */
+        static CompletionStage<Void> firstFailure(List<? extends SharedIndexInformer<?>> informers) {
+            CompletableFuture<Void> failed = new CompletableFuture<>();
+            for (SharedIndexInformer<?> informer : informers) {
+                informer.stopped().whenComplete((ignored, error) -> {
+                    if (error != null) {
+                        failed.completeExceptionally(new IllegalStateException("the " + informer.getApiTypeClass().getSimpleName()
+                                + " informer stopped: " + error, error));
+                    }
+                });
+            }
+            return failed;
+        }
     }
 
     private static final Logger log = LoggerFactory.getLogger(LeaderElectedService.class);
@@ -40,10 +66,11 @@ public final class LeaderElectedService implements AutoCloseable {
     private final boolean ownsClient;
     private final Function<KubernetesClient, ? extends Term> terms;
     private final LeaderElection election;
-    /** After a failed start: from one retry period doubling up to one lease duration. */
+    /** After a failed term: from one retry period doubling up to one lease duration. */
     private final Backoff backoff;
     private Term term;
-    private int failedStarts;
+    /** Failed terms in a row; a term that starts resets it. */
+    private int failedTerms;
 
     private LeaderElectedService(String name, KubernetesClient client, boolean ownsClient, LeaderElection.Settings lease,
                                  Function<KubernetesClient, ? extends Term> terms) {
@@ -113,33 +140,37 @@ public final class LeaderElectedService implements AutoCloseable {
         try {
             started.start();
         } catch (RuntimeException e) {
-            stepDown(started, e);
+            stepDown(started, "did not start", e);
             return;
         }
         synchronized (this) {
             if (term == started) {
-                failedStarts = 0;
+                failedTerms = 0;
             }
         }
+        started.failure().whenComplete((ignored, error) -> {
+            if (error != null) {
+                stepDown(started, "stopped working", error);
+            }
+        });
     }
 
     /** A leader that cannot work must not keep the lease: stop the term, release the lease, contend again later. */
-    private void stepDown(Term failed, RuntimeException cause) {
+    private void stepDown(Term failed, String what, Throwable cause) {
         Duration pause;
         int failures;
         synchronized (this) {
             if (term != failed) {
-                log.debug("the {} stopped while it started: {}", name, cause.toString());
+                log.debug("the {} {} after its term ended: {}", name, what, cause.toString());
                 return;
             }
             term = null;
-            failures = ++failedStarts;
+            failures = ++failedTerms;
             pause = jittered(backoff.delay(failures));
         }
         LeaderElection.Settings lease = election.settings();
-        log.error("the {} did not start as leader of lease {}/{} ({} failed start(s) in a row): {}; it stops, releases the lease "
-                        + "and contends again in {} ms", name, lease.namespace(), lease.leaseName(), failures, cause.toString(),
-                pause.toMillis(), cause);
+        log.error("the {} {} as leader of lease {}/{} ({} failure(s) in a row): {}; it stops, releases the lease and contends again in {} ms",
+                name, what, lease.namespace(), lease.leaseName(), failures, cause.toString(), pause.toMillis(), cause);
         closeQuietly(failed);
         election.stepDown(pause);
     }

@@ -25,6 +25,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletionStage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -172,6 +173,11 @@ public final class ControllerManager implements AutoCloseable {
                 controllers.forEach(Controller::start);
             }
             log.info("{} runs controllers {}", settings.identity(), controllers.stream().map(Controller::name).toList());
+        }
+
+        @Override
+        public CompletionStage<Void> failure() {
+            return LeaderElectedService.Term.firstFailure(informers);
         }
 
         private List<Controller> garbageCollector(Map<String, SharedIndexInformer<? extends HasMetadata>> monitored, ObjectWriter writer) {

@@ -14,8 +14,10 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -116,6 +118,11 @@ public final class SchedulerService implements AutoCloseable {
                 controller.start();
             }
             log.info("{} schedules pods on {} nodes", settings.identity(), cache.snapshot().size());
+        }
+
+        @Override
+        public CompletionStage<Void> failure() {
+            return LeaderElectedService.Term.firstFailure(List.of(pods, nodes));
         }
 
         private void retryUnschedulable() {

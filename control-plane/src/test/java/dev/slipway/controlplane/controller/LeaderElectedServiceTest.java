@@ -10,6 +10,8 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
@@ -39,13 +41,14 @@ class LeaderElectedServiceTest {
         cluster.close();
     }
 
-    /** One contender: its terms fail to start while it is broken, and otherwise work until closed. */
+    /** One contender: its terms fail to start while it is broken, and otherwise work until closed or until {@code death} fails. */
     private static final class Candidate implements AutoCloseable {
         final String identity;
         final AtomicBoolean broken;
         final AtomicInteger starts = new AtomicInteger();
         final AtomicInteger closes = new AtomicInteger();
         final AtomicBoolean working = new AtomicBoolean();
+        final CompletableFuture<Void> death = new CompletableFuture<>();
         final KubernetesClient client = cluster.admin();
         final LeaderElectedService service;
 
@@ -62,6 +65,11 @@ class LeaderElectedServiceTest {
                                 throw new IllegalStateException(identity + "'s caches did not sync");
                             }
                             working.set(true);
+                        }
+
+                        @Override
+                        public CompletionStage<Void> failure() {
+                            return death;
                         }
 
                         @Override
@@ -126,6 +134,22 @@ class LeaderElectedServiceTest {
             await().atMost(WITHIN_LEASE).until(alone.working::get);
             assertThat(alone.closes.get()).as("failed terms closed").isEqualTo(alone.starts.get() - 1);
             assertThat(holder(lease)).isEqualTo("alone");
+        }
+    }
+
+    @Test
+    void aLeaderWhoseWorkDiesAfterItStartedReleasesTheLeaseToAnother() {
+        String lease = newLease();
+        try (Candidate first = new Candidate("first", lease, false)) {
+            await().atMost(WITHIN_LEASE).until(first.working::get);
+            try (Candidate second = new Candidate("second", lease, false)) {
+
+                first.death.completeExceptionally(new IllegalStateException("the Pod informer stopped"));
+
+                await().atMost(WITHIN_LEASE).until(() -> second.working.get() && holder(lease).equals("second"));
+                assertThat(first.working).isFalse();
+                assertThat(first.service.isLeading()).isFalse();
+            }
         }
     }
 
