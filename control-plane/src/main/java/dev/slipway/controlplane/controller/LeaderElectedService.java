@@ -69,7 +69,7 @@ public final class LeaderElectedService implements AutoCloseable {
     /** After a failed term: from one retry period doubling up to one lease duration. */
     private final Backoff backoff;
     private Term term;
-    /** Failed terms in a row; a term that starts resets it. */
+    /** Failed terms in a row: reset when a term ends normally (lease lost, closed) or after it worked a lease duration. */
     private int failedTerms;
 
     private LeaderElectedService(String name, KubernetesClient client, boolean ownsClient, LeaderElection.Settings lease,
@@ -140,23 +140,21 @@ public final class LeaderElectedService implements AutoCloseable {
         try {
             started.start();
         } catch (RuntimeException e) {
-            stepDown(started, "did not start", e);
+            stepDown(started, "did not start", false, e);
             return;
         }
-        synchronized (this) {
-            if (term == started) {
-                failedTerms = 0;
-            }
-        }
-        started.failure().whenComplete((ignored, error) -> {
+        long startedAt = System.nanoTime();
+        // Off the thread that reports the failure (an informer's): stepping down closes that informer and writes the lease.
+        started.failure().whenCompleteAsync((ignored, error) -> {
             if (error != null) {
-                stepDown(started, "stopped working", error);
+                boolean workedAWhile = System.nanoTime() - startedAt > election.settings().leaseDuration().toNanos();
+                stepDown(started, "stopped working", workedAWhile, error);
             }
-        });
+        }, task -> Thread.ofVirtual().name(name + "-step-down").start(task));
     }
 
     /** A leader that cannot work must not keep the lease: stop the term, release the lease, contend again later. */
-    private void stepDown(Term failed, String what, Throwable cause) {
+    private void stepDown(Term failed, String what, boolean afterWorking, Throwable cause) {
         Duration pause;
         int failures;
         synchronized (this) {
@@ -165,7 +163,9 @@ public final class LeaderElectedService implements AutoCloseable {
                 return;
             }
             term = null;
-            failures = ++failedTerms;
+            // A term that worked a while before it died starts a new run of failures; one that dies at once extends the run.
+            failedTerms = afterWorking ? 1 : failedTerms + 1;
+            failures = failedTerms;
             pause = jittered(backoff.delay(failures));
         }
         LeaderElection.Settings lease = election.settings();
@@ -183,7 +183,7 @@ public final class LeaderElectedService implements AutoCloseable {
         try {
             failed.close();
         } catch (RuntimeException e) {
-            log.warn("stopping the {} after its failed start failed too: {}", name, e.toString());
+            log.warn("stopping the {} after it failed failed too: {}", name, e.toString());
         }
     }
 
@@ -191,6 +191,7 @@ public final class LeaderElectedService implements AutoCloseable {
         if (term != null) {
             term.close();
             term = null;
+            failedTerms = 0;
         }
     }
 

@@ -123,7 +123,10 @@ public final class LeaderElection implements AutoCloseable {
     }
 
     private synchronized void pauseFor(Duration pause) {
-        resumeAt = Math.max(resumeAt, System.nanoTime() + pause.toNanos());
+        long next = System.nanoTime() + pause.toNanos();
+        if (next - resumeAt > 0) { // nanoTime values compare by difference only
+            resumeAt = next;
+        }
     }
 
     /**
