@@ -11,10 +11,13 @@ import dev.slipway.agent.process.AgentLock;
 import dev.slipway.agent.process.PidFile;
 import dev.slipway.agent.snapshot.PeriodicSnapshots;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -99,7 +102,7 @@ final class Agent implements AutoCloseable {
           log.warn("kubelet could not start: {}; retrying in 10 s", e.getMessage());
         }
         try {
-          if (closed.await(10, java.util.concurrent.TimeUnit.SECONDS)) {
+          if (closed.await(10, TimeUnit.SECONDS)) {
             return;
           }
         } catch (InterruptedException e) {
@@ -115,13 +118,13 @@ final class Agent implements AutoCloseable {
   }
 
   /** Scheduler, controller manager and CSR signer, once the local API server serves (each behind its Lease). */
-  private void startControllers(String hostName, ApiServerSupervisor server, java.time.Duration podEvictionTimeout) {
+  private void startControllers(String hostName, ApiServerSupervisor server, Duration podEvictionTimeout) {
     controllers = new ControlPlaneControllers(hostName, paths, server::url, podEvictionTimeout);
     controllers.start();
   }
 
   /** The in-process API server's URL once it serves (masters with an apiServer section). */
-  Optional<java.net.URI> apiServerUrl() {
+  Optional<URI> apiServerUrl() {
     return apiServer.flatMap(ApiServerSupervisor::url);
   }
 

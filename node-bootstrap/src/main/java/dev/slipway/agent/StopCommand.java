@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import picocli.CommandLine.Command;
@@ -67,7 +68,7 @@ final class StopCommand implements Callable<Integer> {
       agent.destroyForcibly();
       agent.onExit().join();
       out.println("killed agent pid " + agent.pid() + " after " + AGENT_GRACE.toSeconds() + "s");
-    } catch (java.util.concurrent.ExecutionException e) {
+    } catch (ExecutionException e) {
       throw new IOException("waiting for agent pid " + agent.pid() + " failed", e);
     }
   }

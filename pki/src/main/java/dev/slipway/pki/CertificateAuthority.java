@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
 import java.util.Set;
+import java.util.stream.Collectors;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x500.X500NameBuilder;
 import org.bouncycastle.asn1.x500.style.BCStyle;
@@ -123,7 +124,7 @@ public final class CertificateAuthority {
             return wanted;
         }
         return wanted.stream().filter(usage -> usage != KeyUsage.KEY_ENCIPHERMENT)
-                .collect(java.util.stream.Collectors.toUnmodifiableSet());
+                .collect(Collectors.toUnmodifiableSet());
     }
 
     private static X509Certificate build(X500Name issuer, PublicKey issuerKey, X500Name subject, PublicKey subjectKey,

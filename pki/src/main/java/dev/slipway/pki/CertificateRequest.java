@@ -1,5 +1,7 @@
 package dev.slipway.pki;
 
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.security.PublicKey;
 import java.util.ArrayList;
 import java.util.List;
@@ -90,8 +92,8 @@ record CertificateRequest(String commonName, List<String> organizations, List<St
 
     private static String ipText(byte[] octets) {
         try {
-            return java.net.InetAddress.getByAddress(octets).getHostAddress();
-        } catch (java.net.UnknownHostException e) {
+            return InetAddress.getByAddress(octets).getHostAddress();
+        } catch (UnknownHostException e) {
             throw new CertificateRequestRejected("the request has a malformed IP address SAN");
         }
     }

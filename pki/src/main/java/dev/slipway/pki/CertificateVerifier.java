@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
@@ -70,7 +71,7 @@ record CertificateVerifier(Instant now, Duration expiryThreshold) {
             Set<PosixFilePermission> mode = Files.getPosixFilePermissions(keyFile);
             if (mode.stream().anyMatch(GROUP_OR_OTHERS::contains)) {
                 findings.add(new Finding(Check.INSECURE_KEY_MODE, keyFile,
-                        "private key is readable beyond its owner (mode " + java.nio.file.attribute.PosixFilePermissions.toString(mode)
+                        "private key is readable beyond its owner (mode " + PosixFilePermissions.toString(mode)
                                 + "); run chmod 600 on it"));
             }
         } catch (IOException | UnsupportedOperationException e) {

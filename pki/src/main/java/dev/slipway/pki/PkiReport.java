@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /** What {@link PkiDirectory} found and did, one outcome per catalogue entry, in catalogue order. */
 public record PkiReport(List<Outcome> outcomes) {
@@ -61,7 +62,7 @@ public record PkiReport(List<Outcome> outcomes) {
 
     public List<Problem> problems() {
         return outcomes.stream()
-                .flatMap(outcome -> outcome instanceof Problem problem ? java.util.stream.Stream.of(problem) : java.util.stream.Stream.empty())
+                .flatMap(outcome -> outcome instanceof Problem problem ? Stream.of(problem) : Stream.empty())
                 .toList();
     }
 

@@ -1,5 +1,6 @@
 package dev.slipway.pki;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
@@ -48,7 +49,7 @@ public record TlsIdentity(PrivateKey key, List<X509Certificate> chain) {
             store.load(null, null);
             store.setKeyEntry("identity", key, NO_PASSWORD, chain.toArray(X509Certificate[]::new));
             return store;
-        } catch (GeneralSecurityException | java.io.IOException e) {
+        } catch (GeneralSecurityException | IOException e) {
             throw new PkiException("cannot build a key store for " + certificate().getSubjectX500Principal() + ": " + e.getMessage(), e);
         }
     }

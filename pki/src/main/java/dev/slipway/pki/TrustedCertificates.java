@@ -1,5 +1,6 @@
 package dev.slipway.pki;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
@@ -31,7 +32,7 @@ public record TrustedCertificates(List<X509Certificate> authorities) {
                 store.setCertificateEntry("ca-" + i, authorities.get(i));
             }
             return store;
-        } catch (GeneralSecurityException | java.io.IOException e) {
+        } catch (GeneralSecurityException | IOException e) {
             throw new PkiException("cannot build a trust store: " + e.getMessage(), e);
         }
     }

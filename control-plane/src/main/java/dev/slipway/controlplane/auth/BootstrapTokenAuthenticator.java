@@ -9,6 +9,7 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -85,7 +86,7 @@ final class BootstrapTokenAuthenticator implements Authenticator {
     }
 
     private static Map<String, String> data(Secret secret) {
-        var values = new java.util.HashMap<String, String>();
+        var values = new HashMap<String, String>();
         if (secret.getStringData() != null) {
             values.putAll(secret.getStringData());
         }

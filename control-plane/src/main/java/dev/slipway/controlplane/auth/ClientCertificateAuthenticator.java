@@ -3,6 +3,7 @@ package dev.slipway.controlplane.auth;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -46,7 +47,7 @@ final class ClientCertificateAuthenticator implements Authenticator {
         List<String> organizations = new ArrayList<>();
         for (Rdn rdn : subjectOf(leaf)) {
             String value = String.valueOf(rdn.getValue());
-            switch (rdn.getType().toUpperCase(java.util.Locale.ROOT)) {
+            switch (rdn.getType().toUpperCase(Locale.ROOT)) {
                 case "CN" -> commonName = value;
                 case "O" -> organizations.add(value);
                 default -> { }

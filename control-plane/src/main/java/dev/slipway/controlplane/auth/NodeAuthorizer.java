@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
@@ -166,7 +167,7 @@ final class NodeAuthorizer implements Authorizer {
                     ? "default" : spec.getServiceAccountName());
             default -> { }
         }
-        return names.stream().filter(Objects::nonNull).collect(java.util.stream.Collectors.toUnmodifiableSet());
+        return names.stream().filter(Objects::nonNull).collect(Collectors.toUnmodifiableSet());
     }
 
     private static Stream<VolumeProjection> projections(Volume volume) {

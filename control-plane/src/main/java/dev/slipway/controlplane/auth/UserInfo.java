@@ -1,5 +1,6 @@
 package dev.slipway.controlplane.auth;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -27,7 +28,7 @@ public record UserInfo(String name, List<String> groups, String uid, Map<String,
 
     /** A user with the given groups plus {@code system:authenticated}, no uid and no extra attributes. */
     public static UserInfo of(String name, List<String> groups) {
-        var all = new java.util.ArrayList<>(groups);
+        var all = new ArrayList<>(groups);
         if (!all.contains(AUTHENTICATED)) {
             all.add(AUTHENTICATED);
         }

@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -143,12 +144,12 @@ final class EtcdFeed implements AutoCloseable {
         }
     }
 
-    private java.util.Optional<WatchEvent> convert(io.etcd.jetcd.watch.WatchEvent event) {
+    private Optional<WatchEvent> convert(io.etcd.jetcd.watch.WatchEvent event) {
         KeyValue kv = event.getKeyValue();
         String path = kv.getKey().toString(StandardCharsets.UTF_8);
         try {
             ObjectKey key = ObjectKey.fromPath(resource, path);
-            return java.util.Optional.of(switch (event.getEventType()) {
+            return Optional.of(switch (event.getEventType()) {
                 case PUT -> {
                     StoredObject object = new StoredObject(key, transformer.fromStorage(key, kv.getValue().getBytes()),
                             kv.getModRevision(), kv.getCreateRevision());
@@ -166,7 +167,7 @@ final class EtcdFeed implements AutoCloseable {
         } catch (RuntimeException e) {
             // A value we cannot read must not stop the feed for every other object.
             LOG.error("skipping etcd event at revision {} for {}: {}", kv.getModRevision(), path, e.getMessage());
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
     }
 

@@ -10,6 +10,7 @@ import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -175,7 +176,7 @@ public final class Kubelet implements AutoCloseable {
       behind = Map.of();
       return;
     }
-    Map<String, Long> lagging = new java.util.HashMap<>();
+    Map<String, Long> lagging = new HashMap<>();
     now.forEach((uid, version) -> {
       if (seen.getOrDefault(uid, GONE) < version) {
         lagging.put(uid, version);

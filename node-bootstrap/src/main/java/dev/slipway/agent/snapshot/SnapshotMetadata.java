@@ -3,6 +3,7 @@ package dev.slipway.agent.snapshot;
 import dev.slipway.agent.config.AgentFormats;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -86,7 +87,7 @@ public record SnapshotMetadata(
 
   public static String sha256(Path file) {
     try (InputStream in = new DigestInputStream(Files.newInputStream(file), digest())) {
-      in.transferTo(java.io.OutputStream.nullOutputStream());
+      in.transferTo(OutputStream.nullOutputStream());
       return HexFormat.of().formatHex(((DigestInputStream) in).getMessageDigest().digest());
     } catch (NoSuchFileException e) {
       throw new SnapshotException("no snapshot file at " + file, e);

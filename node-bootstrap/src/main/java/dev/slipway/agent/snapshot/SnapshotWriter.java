@@ -24,6 +24,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -144,7 +145,7 @@ public final class SnapshotWriter {
     return new SnapshotMetadata.Member(m.getName(), m.getPeerURIs(), m.getClientURIs());
   }
 
-  private static <T> T await(java.util.concurrent.CompletableFuture<T> future, String what)
+  private static <T> T await(CompletableFuture<T> future, String what)
       throws ExecutionException, TimeoutException, InterruptedException {
     try {
       return future.get(EtcdAccess.CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);

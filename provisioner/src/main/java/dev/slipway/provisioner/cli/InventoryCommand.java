@@ -4,6 +4,7 @@ import dev.slipway.provisioner.inventory.CheckedInventory;
 import dev.slipway.provisioner.inventory.Host;
 import dev.slipway.provisioner.inventory.InventoryReader;
 import dev.slipway.provisioner.inventory.Role;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -81,7 +82,7 @@ final class InventoryCommand implements Runnable {
     }
 
     private static String roles(Host host) {
-      return java.util.Arrays.stream(Role.values()).filter(host::has).map(Role::word).collect(Collectors.joining(","));
+      return Arrays.stream(Role.values()).filter(host::has).map(Role::word).collect(Collectors.joining(","));
     }
   }
 }

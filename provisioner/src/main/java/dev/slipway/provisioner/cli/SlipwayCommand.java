@@ -4,6 +4,7 @@ import dev.slipway.provisioner.inventory.InventoryException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
+import java.util.Arrays;
 import java.util.Properties;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -41,7 +42,7 @@ public final class SlipwayCommand implements Runnable {
   }
 
   public static void main(String[] args) {
-    if (java.util.Arrays.stream(args).anyMatch(a -> a.equals("-v") || a.equals("--verbose"))) {
+    if (Arrays.stream(args).anyMatch(a -> a.equals("-v") || a.equals("--verbose"))) {
       // Before any logger exists: libraries' info lines (SSH handshakes) help when asked for.
       System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "info");
     }

@@ -8,6 +8,7 @@ import dev.slipway.provisioner.transport.HostKeyPolicy;
 import dev.slipway.provisioner.transport.HostTransport;
 import dev.slipway.provisioner.transport.LocalTransport;
 import dev.slipway.provisioner.transport.SshTransport;
+import java.io.IOException;
 import java.nio.file.Files;
 
 /** Maps an inventory host to its transport: SSH for {@code provider: ssh}, a folder for {@code local}. */
@@ -19,7 +20,7 @@ final class TransportConnector implements HostConnector {
       case HostAccess.Local local -> {
         try {
           Files.createDirectories(local.rootDir());
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
           throw new IllegalStateException("host " + host.name() + ": cannot create its rootDir " + local.rootDir()
               + ": " + e.getMessage(), e);
         }

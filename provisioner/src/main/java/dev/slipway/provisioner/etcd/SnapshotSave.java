@@ -13,6 +13,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -69,7 +70,7 @@ public final class SnapshotSave {
       var sidecar = SnapshotMetadata.sidecarOf(target);
       var temp = sidecar.resolveSibling("." + sidecar.getFileName() + ".partial");
       Files.write(temp, AgentFormats.JSON.writeValueAsBytes(renamed));
-      Files.setPosixFilePermissions(temp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+      Files.setPosixFilePermissions(temp, PosixFilePermissions.fromString("rw-------"));
       Files.move(written, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
       Files.move(temp, sidecar, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
       Files.deleteIfExists(SnapshotMetadata.sidecarOf(written));

@@ -6,12 +6,15 @@ import dev.slipway.provisioner.facts.HostFacts.ListeningSocket;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
@@ -132,7 +135,7 @@ public final class FactsScript {
     if (address.startsWith("[") && address.endsWith("]")) {
       address = address.substring(1, address.length() - 1);
     }
-    if (address.toLowerCase(java.util.Locale.ROOT).startsWith("::ffff:") && address.contains(".")) {
+    if (address.toLowerCase(Locale.ROOT).startsWith("::ffff:") && address.contains(".")) {
       address = address.substring(7); // an IPv4 address on a dual-stack socket, as Java servers bind
     }
     try {
@@ -175,8 +178,8 @@ public final class FactsScript {
       }
     }
     try {
-      return java.net.InetAddress.getByAddress(bytes).getHostAddress();
-    } catch (java.net.UnknownHostException e) {
+      return InetAddress.getByAddress(bytes).getHostAddress();
+    } catch (UnknownHostException e) {
       return "?";
     }
   }

@@ -7,8 +7,10 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.stream.Collectors;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.exc.StreamReadException;
@@ -147,7 +149,7 @@ public final class InventoryReader {
     if (List.class.isAssignableFrom(type)) {
       return "a list";
     }
-    if (java.util.Map.class.isAssignableFrom(type) || type.isRecord()) {
+    if (Map.class.isAssignableFrom(type) || type.isRecord()) {
       return "a mapping";
     }
     if (type == Integer.class || type == int.class) {
@@ -176,7 +178,7 @@ public final class InventoryReader {
   static final class Problems {
     private final String file;
     private final SourceMap sourceMap;
-    private final List<InventoryProblem> found = new java.util.ArrayList<>();
+    private final List<InventoryProblem> found = new ArrayList<>();
 
     Problems(String file, SourceMap sourceMap) {
       this.file = file;

@@ -3,6 +3,7 @@ package dev.slipway.provisioner.inventory;
 import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
 import tools.jackson.core.TokenStreamContext;
@@ -22,8 +23,8 @@ final class SourceMap {
   /** A key written twice in one mapping: YAML forbids it, and the second would silently win. */
   record Duplicate(FieldPath path, Position first, Position again) {}
 
-  java.util.Optional<Duplicate> duplicate() {
-    return java.util.Optional.ofNullable(duplicate);
+  Optional<Duplicate> duplicate() {
+    return Optional.ofNullable(duplicate);
   }
 
   /** Reads every token of the parser; syntax errors surface as Jackson's own exceptions. */

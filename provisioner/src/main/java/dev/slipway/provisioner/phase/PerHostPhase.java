@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -67,6 +68,6 @@ public abstract class PerHostPhase<R> implements Phase {
   }
 
   static String seconds(Duration elapsed) {
-    return String.format(java.util.Locale.ROOT, "%.1fs", elapsed.toMillis() / 1000.0);
+    return String.format(Locale.ROOT, "%.1fs", elapsed.toMillis() / 1000.0);
   }
 }

@@ -5,6 +5,7 @@ import dev.slipway.provisioner.transport.HostTransport;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -126,7 +127,7 @@ public final class FileSync {
 
   public static String sha256(Path file) {
     try (var in = new DigestInputStream(Files.newInputStream(file), digest())) {
-      in.transferTo(java.io.OutputStream.nullOutputStream());
+      in.transferTo(OutputStream.nullOutputStream());
       return hex(in.getMessageDigest().digest());
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);

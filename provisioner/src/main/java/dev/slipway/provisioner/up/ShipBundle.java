@@ -10,6 +10,7 @@ import dev.slipway.provisioner.up.FileSync.Content;
 import dev.slipway.provisioner.up.FileSync.ShippedFile;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Collectors;
 
 /** Ships the agent jar, its launcher and (to etcd members) the etcd binary; skips what the host already has. */
 final class ShipBundle extends PerHostPhase<List<String>> implements Prepares {
@@ -45,7 +46,7 @@ final class ShipBundle extends PerHostPhase<List<String>> implements Prepares {
     }
     var written = FileSync.sync(context.connection(host), files);
     written.forEach(path -> run.changed(host, "wrote " + path));
-    run.shipped(host, files.stream().collect(java.util.stream.Collectors.toMap(ShippedFile::hostPath, ShippedFile::sha256)));
+    run.shipped(host, files.stream().collect(Collectors.toMap(ShippedFile::hostPath, ShippedFile::sha256)));
     return written;
   }
 }

@@ -8,9 +8,11 @@ import dev.slipway.provisioner.phase.PerHostPhase;
 import dev.slipway.provisioner.transport.FileAttributes;
 import dev.slipway.provisioner.up.FileSync.Content;
 import dev.slipway.provisioner.up.FileSync.ShippedFile;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.stream.Collectors;
 
 /**
  * Ships each host its agent.yaml, its JVM launch settings ({@link AgentLaunchSettings}) and its own
@@ -38,7 +40,7 @@ final class ShipConfig extends PerHostPhase<List<String>> {
     files.add(new ShippedFile(CONFIG_PATH, new Content.Bytes(UpRun.agentYaml(run.agentConfig(host))),
         FileAttributes.secretFile()));
     files.add(new ShippedFile(AgentLaunchSettings.PATH, new Content.Bytes(AgentLaunchSettings.of(host).envFile(host)
-        .getBytes(java.nio.charset.StandardCharsets.UTF_8)), FileAttributes.publicFile()));
+        .getBytes(StandardCharsets.UTF_8)), FileAttributes.publicFile()));
     var pki = new LinkedHashMap<String, HostFile>();
     if (host.has(Role.ETCD)) {
       run.catalogue().etcdMemberFiles(host.name()).forEach(f -> pki.put(f.target(), f));
@@ -64,7 +66,7 @@ final class ShipConfig extends PerHostPhase<List<String>> {
     }
     var written = FileSync.sync(context.connection(host), files);
     written.forEach(path -> run.changed(host, "wrote " + path));
-    run.shipped(host, files.stream().collect(java.util.stream.Collectors.toMap(ShippedFile::hostPath, ShippedFile::sha256)));
+    run.shipped(host, files.stream().collect(Collectors.toMap(ShippedFile::hostPath, ShippedFile::sha256)));
     return written;
   }
 }

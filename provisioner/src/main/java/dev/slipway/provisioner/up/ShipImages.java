@@ -16,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
@@ -71,7 +72,7 @@ final class ShipImages extends PerHostPhase<List<String>> implements Prepares, M
         .map(b -> new ShippedFile(IMAGES_DIR + b.path().getFileName(), b, FileAttributes.publicFile())).toList();
     var written = FileSync.sync(context.connection(host), files);
     written.forEach(path -> run.changed(host, "wrote " + path));
-    run.shipped(host, files.stream().collect(java.util.stream.Collectors.toMap(ShippedFile::hostPath, ShippedFile::sha256)));
+    run.shipped(host, files.stream().collect(Collectors.toMap(ShippedFile::hostPath, ShippedFile::sha256)));
     return written;
   }
 

@@ -22,11 +22,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.UnaryOperator;
 
 /**
  * What the phases of one {@code up} share besides the {@code ClusterContext}: the cluster
@@ -76,7 +78,7 @@ public final class UpRun {
     return state;
   }
 
-  public synchronized void updateState(java.util.function.UnaryOperator<ClusterState> change) {
+  public synchronized void updateState(UnaryOperator<ClusterState> change) {
     state = change.apply(state);
   }
 
@@ -86,7 +88,7 @@ public final class UpRun {
 
   /** Notes one change on a host ("uploaded /opt/slipway/bin/etcd", "started the agent"). */
   public void changed(Host host, String what) {
-    changes.computeIfAbsent(host.name(), k -> java.util.Collections.synchronizedList(new ArrayList<>())).add(what);
+    changes.computeIfAbsent(host.name(), k -> Collections.synchronizedList(new ArrayList<>())).add(what);
   }
 
   public List<String> changes(Host host) {

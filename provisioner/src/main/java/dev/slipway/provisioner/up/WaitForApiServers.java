@@ -14,6 +14,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Collectors;
 
 /**
@@ -77,13 +78,13 @@ final class WaitForApiServers implements Phase, MayBeSkipped {
   }
 
   /** Empty when ready; else why not. */
-  private static java.util.Optional<String> probe(HttpClient http, URI readyz) throws InterruptedException {
+  private static Optional<String> probe(HttpClient http, URI readyz) throws InterruptedException {
     try {
       var response = http.send(HttpRequest.newBuilder(readyz).timeout(PROBE_TIMEOUT).GET().build(), HttpResponse.BodyHandlers.ofString());
-      return response.statusCode() == 200 ? java.util.Optional.empty()
-          : java.util.Optional.of("HTTP " + response.statusCode() + " " + response.body().strip());
+      return response.statusCode() == 200 ? Optional.empty()
+          : Optional.of("HTTP " + response.statusCode() + " " + response.body().strip());
     } catch (IOException e) {
-      return java.util.Optional.of(e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()));
+      return Optional.of(e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()));
     }
   }
 

@@ -24,9 +24,11 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -233,7 +235,7 @@ public final class ApiHandler extends Handler.Abstract {
                     }
                     // One write per event: each write to the response is a chunk, a TLS record and a system call of its own.
                     byte[] json = Json.bytes(sent);
-                    byte[] line = java.util.Arrays.copyOf(json, json.length + 1);
+                    byte[] line = Arrays.copyOf(json, json.length + 1);
                     line[json.length] = '\n';
                     out.write(line);
                     out.flush();
@@ -408,6 +410,6 @@ public final class ApiHandler extends Handler.Abstract {
     private static void sendText(Response response, Callback callback, int code, String text) {
         response.setStatus(code);
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/plain; charset=utf-8");
-        response.write(true, ByteBuffer.wrap(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)), callback);
+        response.write(true, ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8)), callback);
     }
 }

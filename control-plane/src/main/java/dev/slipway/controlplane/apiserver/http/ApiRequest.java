@@ -3,6 +3,7 @@ package dev.slipway.controlplane.apiserver.http;
 import dev.slipway.controlplane.apiserver.rest.Query;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 /**
  * A request as the API server resolved it from method and path, like Kubernetes' RequestInfo.
@@ -12,7 +13,7 @@ import java.util.List;
 record ApiRequest(String method, String path, boolean resourceRequest, String verb, String group, String version,
                   String resource, String subresource, String namespace, String name, Query query) {
 
-    private static final java.util.Set<String> CONNECT_SUBRESOURCES = java.util.Set.of("exec", "attach", "portforward");
+    private static final Set<String> CONNECT_SUBRESOURCES = Set.of("exec", "attach", "portforward");
 
     static ApiRequest resolve(String method, String path, Query query) {
         String lower = method.toLowerCase();

@@ -3,6 +3,7 @@ package dev.slipway.controlplane.apiserver.http;
 import dev.slipway.pki.TlsIdentity;
 import dev.slipway.pki.TrustedCertificates;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.Executors;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
@@ -29,10 +30,10 @@ public final class HttpsServer implements AutoCloseable {
                                     org.eclipse.jetty.server.Handler handler) {
         ServerConnector connector = connector("apiserver", host, port, certPem, keyPem, clientCaPem);
         Server server = connector.getServer();
-        connector.setIdleTimeout(java.time.Duration.ofMinutes(35).toMillis());
+        connector.setIdleTimeout(Duration.ofMinutes(35).toMillis());
         server.addConnector(connector);
         // pods/exec upgrades to a WebSocket; an interactive shell may sit idle as long as any watch.
-        ServerWebSocketContainer.ensure(server).setIdleTimeout(java.time.Duration.ofMinutes(35));
+        ServerWebSocketContainer.ensure(server).setIdleTimeout(Duration.ofMinutes(35));
         server.setHandler(handler);
         try {
             server.start();

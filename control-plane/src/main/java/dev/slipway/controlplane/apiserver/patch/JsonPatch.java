@@ -2,6 +2,7 @@ package dev.slipway.controlplane.apiserver.patch;
 
 import dev.slipway.controlplane.apiserver.core.ApiError;
 import io.fabric8.zjsonpatch.JsonPatchException;
+import java.util.List;
 import tools.jackson.databind.JsonNode;
 
 /** JSON patch (RFC 6902), through fabric8's zjsonpatch. */
@@ -18,7 +19,7 @@ public final class JsonPatch {
             return io.fabric8.zjsonpatch.JsonPatch.apply(patch, target);
         } catch (JsonPatchException e) {
             throw new ApiError(422, "Invalid", "the JSON patch could not be applied: " + e.getMessage(), "", "", "",
-                    java.util.List.of());
+                    List.of());
         } catch (RuntimeException e) {
             throw ApiError.badRequest("the JSON patch is malformed: " + e.getMessage());
         }

@@ -2,6 +2,7 @@ package dev.slipway.controlplane.apiserver.patch;
 
 import dev.slipway.controlplane.apiserver.core.ApiError;
 import dev.slipway.controlplane.apiserver.core.Json;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -153,7 +154,7 @@ public final class ManagedFields {
             if (token.startsWith("f:")) {
                 field.append('.').append(token.substring(2));
             } else if (token.startsWith("k:")) {
-                JsonNode key = Json.parse(token.substring(2).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                JsonNode key = Json.parse(token.substring(2).getBytes(StandardCharsets.UTF_8));
                 key.forEachEntry((name, value) -> field.append('[').append(name).append('=').append(value).append(']'));
             } else if (token.startsWith("v:")) {
                 field.append('[').append(token.substring(2)).append(']');
@@ -244,7 +245,7 @@ public final class ManagedFields {
                 if (!(current instanceof ArrayNode list)) {
                     return;
                 }
-                JsonNode key = Json.parse(token.substring(2).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                JsonNode key = Json.parse(token.substring(2).getBytes(StandardCharsets.UTF_8));
                 for (int at = 0; at < list.size(); at++) {
                     JsonNode item = list.get(at);
                     boolean match = token.startsWith("v:") ? item.equals(key) : key.properties().stream()

@@ -4,6 +4,7 @@ import dev.slipway.controlplane.apiserver.core.ApiError;
 import dev.slipway.controlplane.apiserver.core.Json;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -62,7 +63,7 @@ public record FieldSelector(List<Term> terms) {
     }
 
     /** The value this selector pins a field to with {@code =}, e.g. metadata.name for a watch of one object. */
-    public java.util.Optional<String> pinned(String field) {
+    public Optional<String> pinned(String field) {
         return terms.stream().filter(term -> term.equal() && term.field().equals(field)).map(Term::value).findFirst();
     }
 

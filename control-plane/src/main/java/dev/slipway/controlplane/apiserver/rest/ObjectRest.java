@@ -22,10 +22,13 @@ import java.security.SecureRandom;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.UUID;
+import java.util.function.Supplier;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
@@ -709,7 +712,7 @@ public final class ObjectRest {
     // ---------------------------------------------------------------- helpers
 
     /** Runs a read-modify-write until it does not race another writer; a stale precondition is a 409 at once. */
-    private Reply retrying(String precondition, java.util.function.Supplier<Reply> attempt) {
+    private Reply retrying(String precondition, Supplier<Reply> attempt) {
         for (int i = 0; ; i++) {
             try {
                 return attempt.get();
@@ -799,7 +802,7 @@ public final class ObjectRest {
 
     static boolean matches(ObjectNode object, LabelSelector labels, FieldSelector fields) {
         if (!labels.isEverything()) {
-            java.util.Map<String, String> map = new java.util.HashMap<>();
+            Map<String, String> map = new HashMap<>();
             JsonNode given = Json.at(object, "metadata", "labels");
             if (given != null && given.isObject()) {
                 given.forEachEntry((key, value) -> map.put(key, value.asString("")));

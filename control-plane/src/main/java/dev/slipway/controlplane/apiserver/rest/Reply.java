@@ -1,5 +1,6 @@
 package dev.slipway.controlplane.apiserver.rest;
 
+import java.util.ArrayList;
 import java.util.List;
 import tools.jackson.databind.JsonNode;
 
@@ -22,7 +23,7 @@ public record Reply(int code, JsonNode body, List<String> warnings) {
         if (more.isEmpty()) {
             return this;
         }
-        List<String> all = new java.util.ArrayList<>(warnings);
+        List<String> all = new ArrayList<>(warnings);
         all.addAll(more);
         return new Reply(code, body, all);
     }

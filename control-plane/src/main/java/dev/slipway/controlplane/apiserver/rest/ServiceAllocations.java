@@ -10,6 +10,7 @@ import java.security.SecureRandom;
 import java.util.List;
 import java.util.Optional;
 import java.util.TreeSet;
+import java.util.function.Supplier;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
@@ -90,7 +91,7 @@ public final class ServiceAllocations {
         release(PORTS, Integer.toString(port));
     }
 
-    private String takeRandom(ObjectKey pool, java.util.function.Supplier<String> candidate, String field) {
+    private String takeRandom(ObjectKey pool, Supplier<String> candidate, String field) {
         for (int attempt = 0; attempt < ATTEMPTS * 5; attempt++) {
             String value = candidate.get();
             if (tryTake(pool, value)) {

@@ -14,10 +14,13 @@ import io.fabric8.kubernetes.api.model.NodeAddress;
 import io.fabric8.kubernetes.api.model.certificates.v1.CertificateSigningRequest;
 import io.fabric8.kubernetes.api.model.certificates.v1.CertificateSigningRequestCondition;
 import io.fabric8.kubernetes.api.model.certificates.v1.CertificateSigningRequestConditionBuilder;
+import java.io.IOException;
+import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -139,14 +142,14 @@ final class CsrSigningReconciler implements Reconciler {
 
     static Optional<String> commonName(String pem) {
         try {
-            var parser = new org.bouncycastle.openssl.PEMParser(new java.io.StringReader(pem));
+            var parser = new org.bouncycastle.openssl.PEMParser(new StringReader(pem));
             if (parser.readObject() instanceof org.bouncycastle.pkcs.PKCS10CertificationRequest request) {
                 for (var rdn : request.getSubject().getRDNs(org.bouncycastle.asn1.x500.style.BCStyle.CN)) {
                     return Optional.of(org.bouncycastle.asn1.x500.style.IETFUtils.valueToString(rdn.getFirst().getValue()));
                 }
             }
             return Optional.empty();
-        } catch (java.io.IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException e) {
             return Optional.empty();
         }
     }
@@ -161,7 +164,7 @@ final class CsrSigningReconciler implements Reconciler {
     }
 
     private CertificateSigningRequestCondition condition(String type, String reason, String message) {
-        String now = clock.instant().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
+        String now = clock.instant().truncatedTo(ChronoUnit.SECONDS).toString();
         return new CertificateSigningRequestConditionBuilder().withType(type).withStatus("True").withReason(reason).withMessage(message)
                 .withLastUpdateTime(now).withLastTransitionTime(now).build();
     }

@@ -6,6 +6,8 @@ import dev.slipway.controlplane.apiserver.http.HttpsServer;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodListBuilder;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.util.List;
@@ -97,7 +99,7 @@ public final class KubeletServer implements AutoCloseable {
         List<Pod> pods = kubelet.pods();
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
         response.setStatus(200);
-        response.write(true, java.nio.ByteBuffer.wrap(JSON.asJson(new PodListBuilder().withItems(pods).build()).getBytes()), callback);
+        response.write(true, ByteBuffer.wrap(JSON.asJson(new PodListBuilder().withItems(pods).build()).getBytes()), callback);
         return true;
       }
       if (path.startsWith("/containerLogs/")) {
@@ -128,7 +130,7 @@ public final class KubeletServer implements AutoCloseable {
   static boolean text(Response response, Callback callback, int status, String body) {
     response.setStatus(status);
     response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/plain; charset=utf-8");
-    response.write(true, java.nio.ByteBuffer.wrap((body + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8)), callback);
+    response.write(true, ByteBuffer.wrap((body + "\n").getBytes(StandardCharsets.UTF_8)), callback);
     return true;
   }
 }

@@ -2,6 +2,7 @@ package dev.slipway.agent.runtime.process;
 
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
 /**
  * An image the process runtime agrees to "run": its entrypoint and default arguments, which name
@@ -23,6 +24,6 @@ public record HostImage(List<String> entrypoint, List<String> cmd) {
   public List<String> argv(List<String> command, List<String> args) {
     List<String> head = command.isEmpty() ? entrypoint : command;
     List<String> tail = command.isEmpty() && args.isEmpty() ? cmd : args;
-    return java.util.stream.Stream.concat(head.stream(), tail.stream()).toList();
+    return Stream.concat(head.stream(), tail.stream()).toList();
   }
 }
