@@ -124,8 +124,9 @@ class NodeLifecycleComponentTest {
         assertThat(beingDeleted("web")).as("evicted only after the eviction timeout").isFalse();
         await().atMost(WAIT).until(() -> beingDeleted("web"));
         assertThat(beingDeleted("tolerant")).isFalse();
-        assertThat(admin.v1().events().inNamespace("default").list().getItems())
-                .anyMatch(event -> "TaintManagerEviction".equals(event.getReason()) && "web".equals(event.getInvolvedObject().getName()));
+        // The controller records the eviction's Event after the delete, so it may land a moment later.
+        await().atMost(WAIT).untilAsserted(() -> assertThat(admin.v1().events().inNamespace("default").list().getItems())
+                .anyMatch(event -> "TaintManagerEviction".equals(event.getReason()) && "web".equals(event.getInvolvedObject().getName())));
     }
 
     @Test
