@@ -44,7 +44,8 @@ public enum KeyAlgorithm {
         return this != ECDSA_P256;
     }
 
-    KeyPair generate() {
+    /** A new key pair of this kind, from one shared {@link SecureRandom}. */
+    public KeyPair generate() {
         try {
             return switch (this) {
                 case ECDSA_P256 -> {

@@ -21,9 +21,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
-import java.security.KeyPairGenerator;
-import java.security.GeneralSecurityException;
-import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -87,7 +84,7 @@ final class ApiServerFixture implements AutoCloseable {
             Path servingCert = write(directory.resolve("apiserver.crt"), Pem.encode(serving.certificate()));
             Path servingKey = write(directory.resolve("apiserver.key"), Pem.encode(serving.key()));
             TlsIdentity admin = issue(ca, "admin", List.of("system:masters"), ExtendedUsage.CLIENT_AUTH, SubjectAltNames.NONE, now);
-            KeyPair serviceAccounts = ecKeyPair();
+            KeyPair serviceAccounts = KeyAlgorithm.ECDSA_P256.generate();
             Path saPub = write(directory.resolve("sa.pub"), Pem.encode(serviceAccounts.getPublic()));
             Path encryption = directory.resolve("encryption.keys");
             SecretEncryption.generateKeyFile(encryption, "key1");
@@ -113,20 +110,10 @@ final class ApiServerFixture implements AutoCloseable {
 
     private static TlsIdentity issue(CertificateAuthority ca, String commonName, List<String> organizations, ExtendedUsage usage,
                                      SubjectAltNames sans, Instant now) {
-        KeyPair pair = ecKeyPair();
+        KeyPair pair = KeyAlgorithm.ECDSA_P256.generate();
         CertificateSpec spec = new CertificateSpec(commonName, commonName, new CertificateSpec.Issuer.SignedBy("ca"), commonName,
                 organizations, Set.of(KeyUsage.DIGITAL_SIGNATURE), Set.of(usage), sans, Duration.ofDays(1));
         return new TlsIdentity(pair.getPrivate(), List.of(ca.issue(spec, pair.getPublic(), now)));
-    }
-
-    private static KeyPair ecKeyPair() {
-        try {
-            KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
-            generator.initialize(new ECGenParameterSpec("secp256r1"));
-            return generator.generateKeyPair();
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     private static Path write(Path file, String content) throws IOException {

@@ -19,10 +19,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.GeneralSecurityException;
 import java.security.KeyPair;
-import java.security.KeyPairGenerator;
-import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
@@ -58,7 +55,7 @@ final class ClusterFixture implements AutoCloseable {
             TlsIdentity admin = issue(ca, "admin", List.of("system:masters"), ExtendedUsage.CLIENT_AUTH, SubjectAltNames.NONE, now);
             Files.writeString(directory.resolve("admin.crt"), Pem.encode(admin.certificate()));
             Files.writeString(directory.resolve("admin.key"), Pem.encode(admin.key()));
-            Path saPub = Files.writeString(directory.resolve("sa.pub"), Pem.encode(ecKeyPair().getPublic()));
+            Path saPub = Files.writeString(directory.resolve("sa.pub"), Pem.encode(KeyAlgorithm.ECDSA_P256.generate().getPublic()));
             Path encryption = directory.resolve("encryption.keys");
             SecretEncryption.generateKeyFile(encryption, "key1");
             EtcdProcess etcd = EtcdProcess.start();
@@ -86,20 +83,10 @@ final class ClusterFixture implements AutoCloseable {
 
     private static TlsIdentity issue(CertificateAuthority ca, String commonName, List<String> organizations, ExtendedUsage usage,
                                      SubjectAltNames sans, Instant now) {
-        KeyPair pair = ecKeyPair();
+        KeyPair pair = KeyAlgorithm.ECDSA_P256.generate();
         CertificateSpec spec = new CertificateSpec(commonName, commonName, new CertificateSpec.Issuer.SignedBy("ca"), commonName,
                 organizations, Set.of(KeyUsage.DIGITAL_SIGNATURE), Set.of(usage), sans, Duration.ofDays(1));
         return new TlsIdentity(pair.getPrivate(), List.of(ca.issue(spec, pair.getPublic(), now)));
-    }
-
-    private static KeyPair ecKeyPair() {
-        try {
-            KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
-            generator.initialize(new ECGenParameterSpec("secp256r1"));
-            return generator.generateKeyPair();
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     @Override

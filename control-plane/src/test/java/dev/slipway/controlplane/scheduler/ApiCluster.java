@@ -19,10 +19,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.GeneralSecurityException;
 import java.security.KeyPair;
-import java.security.KeyPairGenerator;
-import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
@@ -61,7 +58,7 @@ public final class ApiCluster implements AutoCloseable {
                     SubjectAltNames.of(List.of("127.0.0.1", "localhost")), now);
             Path servingCert = Files.writeString(directory.resolve("apiserver.crt"), Pem.encode(serving.certificate()));
             Path servingKey = Files.writeString(directory.resolve("apiserver.key"), Pem.encode(serving.key()));
-            Path saPub = Files.writeString(directory.resolve("sa.pub"), Pem.encode(ecKeyPair().getPublic()));
+            Path saPub = Files.writeString(directory.resolve("sa.pub"), Pem.encode(KeyAlgorithm.ECDSA_P256.generate().getPublic()));
             Path encryption = directory.resolve("encryption.keys");
             SecretEncryption.generateKeyFile(encryption, "key1");
             EtcdProcess etcd = EtcdProcess.start();
@@ -101,21 +98,11 @@ public final class ApiCluster implements AutoCloseable {
 
     private static TlsIdentity issue(CertificateAuthority ca, String commonName, List<String> organizations, ExtendedUsage usage,
                                      SubjectAltNames sans, Instant now) {
-        KeyPair pair = ecKeyPair();
+        KeyPair pair = KeyAlgorithm.ECDSA_P256.generate();
         CertificateSpec spec = new CertificateSpec(commonName.replace(':', '-'), commonName.replace(':', '-'),
                 new CertificateSpec.Issuer.SignedBy("ca"), commonName, organizations, Set.of(KeyUsage.DIGITAL_SIGNATURE), Set.of(usage), sans,
                 Duration.ofDays(1));
         return new TlsIdentity(pair.getPrivate(), List.of(ca.issue(spec, pair.getPublic(), now)));
-    }
-
-    private static KeyPair ecKeyPair() {
-        try {
-            KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
-            generator.initialize(new ECGenParameterSpec("secp256r1"));
-            return generator.generateKeyPair();
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     @Override

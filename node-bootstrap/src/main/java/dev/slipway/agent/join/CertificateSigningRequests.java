@@ -1,5 +1,6 @@
 package dev.slipway.agent.join;
 
+import dev.slipway.pki.KeyAlgorithm;
 import io.fabric8.kubernetes.api.model.certificates.v1.CertificateSigningRequest;
 import io.fabric8.kubernetes.api.model.certificates.v1.CertificateSigningRequestBuilder;
 import io.fabric8.kubernetes.api.model.certificates.v1.CertificateSigningRequestCondition;
@@ -8,11 +9,8 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
 import java.security.KeyPair;
-import java.security.KeyPairGenerator;
 import java.security.PrivateKey;
-import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -56,7 +54,7 @@ public final class CertificateSigningRequests {
    */
   public static Issued request(KubernetesClient client, String nodeName, String signer, List<String> usages,
       List<String> subjectAltNames, Duration timeout) throws InterruptedException {
-    KeyPair pair = newKeyPair();
+    KeyPair pair = KeyAlgorithm.ECDSA_P256.generate();
     String pem = pkcs10(pair, nodeName, subjectAltNames);
     CertificateSigningRequest csr = new CertificateSigningRequestBuilder()
         .withNewMetadata().withGenerateName("node-csr-" + nodeName + "-").endMetadata()
@@ -91,16 +89,6 @@ public final class CertificateSigningRequests {
 
   private static List<CertificateSigningRequestCondition> conditions(CertificateSigningRequest csr) {
     return csr.getStatus() == null || csr.getStatus().getConditions() == null ? List.of() : csr.getStatus().getConditions();
-  }
-
-  static KeyPair newKeyPair() {
-    try {
-      KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
-      generator.initialize(new ECGenParameterSpec("secp256r1"));
-      return generator.generateKeyPair();
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("this JVM cannot make ECDSA P-256 keys", e);
-    }
   }
 
   static String pkcs10(KeyPair pair, String nodeName, List<String> subjectAltNames) {

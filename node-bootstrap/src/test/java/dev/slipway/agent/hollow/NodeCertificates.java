@@ -4,14 +4,12 @@ import dev.slipway.agent.join.CertificateFiles;
 import dev.slipway.pki.CertificateAuthority;
 import dev.slipway.pki.CertificateSpec;
 import dev.slipway.pki.ExtendedUsage;
+import dev.slipway.pki.KeyAlgorithm;
 import dev.slipway.pki.KeyUsage;
 import dev.slipway.pki.Pem;
 import dev.slipway.pki.SubjectAltNames;
 import java.nio.file.Path;
-import java.security.GeneralSecurityException;
 import java.security.KeyPair;
-import java.security.KeyPairGenerator;
-import java.security.spec.ECGenParameterSpec;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -39,22 +37,12 @@ public final class NodeCertificates {
 
   /** Issues and writes {@code <directory>/<node>/kubelet-client.crt} and {@code .key} (0600). */
   public CertificateFiles issue(String node) {
-    KeyPair pair = ecKeyPair();
+    KeyPair pair = KeyAlgorithm.ECDSA_P256.generate();
     String subject = NODE_USER_PREFIX + node;
     CertificateSpec spec = new CertificateSpec("kubelet-client-" + node, "kubelet-client", new CertificateSpec.Issuer.SignedBy("ca"), subject,
         List.of(NODES_GROUP), Set.of(KeyUsage.DIGITAL_SIGNATURE), Set.of(ExtendedUsage.CLIENT_AUTH), SubjectAltNames.NONE, Duration.ofDays(1));
     CertificateFiles files = CertificateFiles.in(directory.resolve(node), "kubelet-client");
     files.write(pair.getPrivate(), Pem.encode(ca.issue(spec, pair.getPublic(), clock.instant())));
     return files;
-  }
-
-  private static KeyPair ecKeyPair() {
-    try {
-      KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
-      generator.initialize(new ECGenParameterSpec("secp256r1"));
-      return generator.generateKeyPair();
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("cannot make an ECDSA P-256 key pair: " + e.getMessage(), e);
-    }
   }
 }

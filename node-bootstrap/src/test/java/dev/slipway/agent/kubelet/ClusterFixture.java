@@ -24,10 +24,7 @@ import java.net.Socket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.GeneralSecurityException;
 import java.security.KeyPair;
-import java.security.KeyPairGenerator;
-import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -84,7 +81,7 @@ public final class ClusterFixture implements AutoCloseable {
       TlsIdentity stranger = issue(ca, "someone", List.of(), ExtendedUsage.CLIENT_AUTH, SubjectAltNames.NONE);
       Files.writeString(directory.resolve("someone.crt"), Pem.encode(stranger.certificate()));
       Files.writeString(directory.resolve("someone.key"), Pem.encode(stranger.key()));
-      Files.writeString(directory.resolve("sa.pub"), Pem.encode(ecKeyPair().getPublic()));
+      Files.writeString(directory.resolve("sa.pub"), Pem.encode(KeyAlgorithm.ECDSA_P256.generate().getPublic()));
       SecretEncryption.generateKeyFile(directory.resolve("encryption.keys"), "key1");
       int clientPort = FreePorts.on("127.0.0.1");
       int peerPort = FreePorts.on("127.0.0.1");
@@ -154,20 +151,10 @@ public final class ClusterFixture implements AutoCloseable {
   }
 
   static TlsIdentity issue(CertificateAuthority ca, String commonName, List<String> organizations, ExtendedUsage usage, SubjectAltNames sans) {
-    KeyPair pair = ecKeyPair();
+    KeyPair pair = KeyAlgorithm.ECDSA_P256.generate();
     CertificateSpec spec = new CertificateSpec(commonName, commonName, new CertificateSpec.Issuer.SignedBy("ca"), commonName,
         organizations, Set.of(KeyUsage.DIGITAL_SIGNATURE), Set.of(usage), sans, Duration.ofDays(1));
     return new TlsIdentity(pair.getPrivate(), List.of(ca.issue(spec, pair.getPublic(), Instant.now())));
-  }
-
-  private static KeyPair ecKeyPair() {
-    try {
-      KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
-      generator.initialize(new ECGenParameterSpec("secp256r1"));
-      return generator.generateKeyPair();
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException(e);
-    }
   }
 
   @Override
