@@ -22,9 +22,11 @@ import org.slf4j.LoggerFactory;
  * etcd watch from the revision after the last one it delivered, so no event is lost or repeated.
  * Only compaction of that revision ends it ({@link Sink#compacted}).
  *
- * <p>Progress notifications are believed only once the etcd watch has replayed the history it was
- * created with: etcd 3.4 before 3.4.24 answers a progress request at once with its newest revision,
- * even to a watch still replaying older events (etcd issue 15220), and believing it would drop them.
+ * <p>Progress comes only from etcd's own periodic notifications (etcd's
+ * {@code --experimental-watch-progress-notify-interval}), which etcd sends to a watch only once it
+ * has caught up with the history it was created from. The store never asks for progress: etcd 3.4
+ * before 3.4.24 answers such a request at once with its newest revision, even to a watch still
+ * replaying older events (etcd issue 15220), and believing it would drop them.
  */
 final class EtcdFeed implements AutoCloseable {
 
@@ -52,7 +54,6 @@ final class EtcdFeed implements AutoCloseable {
 
     private long lastRevision; // every event up to this revision has been delivered
     private long lastEventRevision; // the newest event delivered; only events after it are repeats
-    private long replayedUntil; // the revision the current etcd watch was created at; unknown: MAX_VALUE
     private int generation; // which jetcd watcher is current; callbacks of older ones are ignored
     private io.etcd.jetcd.Watch.Watcher watcher;
     private Duration retryDelay = FIRST_RETRY;
@@ -68,7 +69,6 @@ final class EtcdFeed implements AutoCloseable {
         this.sink = sink;
         this.lastRevision = afterRevision;
         this.lastEventRevision = afterRevision;
-        this.replayedUntil = Long.MAX_VALUE;
     }
 
     void start() {
@@ -84,7 +84,6 @@ final class EtcdFeed implements AutoCloseable {
             }
             current = ++generation;
             from = lastRevision + 1;
-            replayedUntil = Long.MAX_VALUE;
         }
         ByteSequence key = ByteSequence.from(prefix, StandardCharsets.UTF_8);
         WatchOption option = WatchOption.builder().isPrefix(true).withPrevKV(true).withProgressNotify(true)
@@ -116,13 +115,11 @@ final class EtcdFeed implements AutoCloseable {
             }
             retryDelay = FIRST_RETRY;
             if (response.isCreatedNotify()) {
-                // etcd replays every change up to this revision before it can tell progress truly.
-                replayedUntil = response.getHeader().getRevision();
-                return;
+                return; // its revision is etcd's newest, not how far this watch has replayed
             }
             if (response.getEvents().isEmpty()) {
                 long revision = response.getHeader().getRevision();
-                if (lastRevision >= replayedUntil && revision > lastRevision) {
+                if (revision > lastRevision) {
                     lastRevision = revision;
                     sink.progress(revision);
                 }

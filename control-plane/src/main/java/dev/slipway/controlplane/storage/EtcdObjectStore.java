@@ -56,9 +56,8 @@ public final class EtcdObjectStore implements ObjectStore {
      * @param watcherBacklog   events a watcher may fall behind before it is closed; keep it above
      *                         {@code watchCacheSize}, or a watcher that replays the whole ring is closed at once
      * @param requestTimeout   how long one etcd request may take before the store answers Unavailable
-     * @param progressInterval how often the watch caches ask etcd how far they are (for bookmarks)
      */
-    public record Settings(int watchCacheSize, int watcherBacklog, Duration requestTimeout, Duration progressInterval) {
+    public record Settings(int watchCacheSize, int watcherBacklog, Duration requestTimeout) {
 
         public Settings {
             if (watchCacheSize < 1 || watcherBacklog < 1) {
@@ -67,7 +66,7 @@ public final class EtcdObjectStore implements ObjectStore {
         }
 
         public static Settings defaults() {
-            return new Settings(1024, 2048, Duration.ofSeconds(10), Duration.ofSeconds(5));
+            return new Settings(1024, 2048, Duration.ofSeconds(10));
         }
     }
 
@@ -84,9 +83,6 @@ public final class EtcdObjectStore implements ObjectStore {
         this.transformer = transformer;
         this.settings = settings;
         this.scheduler = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("etcd-store").factory());
-        long progressMillis = settings.progressInterval().toMillis();
-        scheduler.scheduleWithFixedDelay(() -> client.getWatchClient().requestProgress(), progressMillis, progressMillis,
-                TimeUnit.MILLISECONDS);
     }
 
     /** Connects to every endpoint of {@code connection}; {@code transformer} encrypts what must be encrypted. */

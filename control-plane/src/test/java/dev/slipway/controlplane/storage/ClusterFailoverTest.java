@@ -77,7 +77,7 @@ class ClusterFailoverTest {
     @Test
     void writesCarryOnWhicheverMemberFreezesWithoutClosingItsConnections() throws Exception {
         // A stopped process's kernel still acknowledges TCP, as with a hung host: only the client's pings can tell.
-        EtcdObjectStore.Settings quick = new EtcdObjectStore.Settings(64, 128, Duration.ofSeconds(3), Duration.ofSeconds(5));
+        EtcdObjectStore.Settings quick = new EtcdObjectStore.Settings(64, 128, Duration.ofSeconds(3));
         try (EtcdCluster cluster = EtcdCluster.start(3);
              EtcdObjectStore store = EtcdObjectStore.connect(cluster.connection(), ValueTransformer.IDENTITY, quick)) {
             create(store, "before");
@@ -97,7 +97,7 @@ class ClusterFailoverTest {
 
     @Test
     void aFrozenMemberStopsTakingCallsOnceThePingsFindIt() throws Exception {
-        EtcdObjectStore.Settings quick = new EtcdObjectStore.Settings(64, 128, Duration.ofSeconds(3), Duration.ofSeconds(5));
+        EtcdObjectStore.Settings quick = new EtcdObjectStore.Settings(64, 128, Duration.ofSeconds(3));
         try (EtcdCluster cluster = EtcdCluster.start(3);
              EtcdObjectStore store = EtcdObjectStore.connect(cluster.connection(), ValueTransformer.IDENTITY, quick)) {
             create(store, "before");

@@ -23,7 +23,7 @@ class CompactionAndRestartTest {
     void startEtcd() {
         etcd = EtcdProcess.start();
         store = EtcdObjectStore.connect(etcd.connection(), ValueTransformer.IDENTITY,
-                new EtcdObjectStore.Settings(8, 1000, Duration.ofSeconds(10), Duration.ofMillis(500)));
+                new EtcdObjectStore.Settings(8, 1000, Duration.ofSeconds(10)));
     }
 
     @AfterEach

@@ -38,7 +38,7 @@ class EtcdTlsTest {
     }
 
     private static EtcdObjectStore.Settings quickSettings() {
-        return new EtcdObjectStore.Settings(64, 64, Duration.ofSeconds(3), Duration.ofSeconds(5));
+        return new EtcdObjectStore.Settings(64, 64, Duration.ofSeconds(3));
     }
 
     @Test

@@ -59,7 +59,7 @@ class ControlPlaneControllersTest {
     etcd = new ProcessBuilder("/usr/bin/etcd", "--name", "test", "--data-dir", base.resolve("etcd").toString(),
         "--listen-client-urls", "http://127.0.0.1:" + clientPort, "--advertise-client-urls", "http://127.0.0.1:" + clientPort,
         "--listen-peer-urls", "http://127.0.0.1:" + peerPort, "--initial-advertise-peer-urls", "http://127.0.0.1:" + peerPort,
-        "--initial-cluster", "test=http://127.0.0.1:" + peerPort)
+        "--initial-cluster", "test=http://127.0.0.1:" + peerPort, "--experimental-watch-progress-notify-interval", "1s")
         .redirectErrorStream(true).redirectOutput(base.resolve("etcd.log").toFile()).start();
     await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(() -> listens(clientPort));
     server = ApiServer.start(new ApiServerConfig("127.0.0.1", 0, serving.cert(), serving.key(), ca.caCert(),

@@ -33,6 +33,11 @@ class EtcdCommandLineTest {
   }
 
   @Test
+  void watchesHearHowFarEtcdIsWithoutAsking() {
+    assertThat(EtcdCommandLine.of(paths, member)).contains("--experimental-watch-progress-notify-interval=5s");
+  }
+
+  @Test
   void clientsAndPeersMustPresentCertificatesOfTheEtcdCa() {
     List<String> command = EtcdCommandLine.of(paths, member);
 

@@ -88,7 +88,7 @@ public final class ClusterFixture implements AutoCloseable {
       Process etcd = new ProcessBuilder("/usr/bin/etcd", "--name", "test", "--data-dir", directory.resolve("etcd").toString(),
           "--listen-client-urls", "http://127.0.0.1:" + clientPort, "--advertise-client-urls", "http://127.0.0.1:" + clientPort,
           "--listen-peer-urls", "http://127.0.0.1:" + peerPort, "--initial-advertise-peer-urls", "http://127.0.0.1:" + peerPort,
-          "--initial-cluster", "test=http://127.0.0.1:" + peerPort)
+          "--initial-cluster", "test=http://127.0.0.1:" + peerPort, "--experimental-watch-progress-notify-interval", "1s")
           .redirectErrorStream(true).redirectOutput(directory.resolve("etcd.log").toFile()).start();
       waitForPort(clientPort);
       ApiServerConfig config = new ApiServerConfig("127.0.0.1", 0, directory.resolve("apiserver.crt"), directory.resolve("apiserver.key"),
