@@ -18,6 +18,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,9 +29,10 @@ import org.slf4j.LoggerFactory;
  * of their pods (matched by uid), and those of pods that no longer exist are stopped and removed.
  *
  * <p>A watch can hang without an error (its connection went to a master that lost power), so every
- * {@link #WATCH_CHECK_PERIOD} the kubelet lists its pods and compares them with what the watch
- * delivered; a difference still there at the next check means the watch is stuck, and the
- * informer is started afresh.
+ * {@link #WATCH_CHECK_PERIOD} in which the watch delivered nothing, the kubelet lists its pods and
+ * compares them with what the watch delivered; a difference still there at the next check means
+ * the watch is stuck, and the informer is started afresh. A watch that delivered something since
+ * the last check is alive, and the list (a read of every pod, for the API server) is skipped.
  */
 public final class Kubelet implements AutoCloseable {
 
@@ -46,6 +48,9 @@ public final class Kubelet implements AutoCloseable {
   private volatile Thread watchCheck;
   /** What the last check listed that the watch had not delivered yet: uid to resourceVersion, or to {@link #GONE}. */
   private Map<String, Long> behind = Map.of();
+  /** Events the watch delivered; the check compares it with what it saw last time. */
+  private final AtomicLong delivered = new AtomicLong();
+  private long deliveredAtLastCheck;
 
   /** How often the watch is compared with a fresh list. */
   static final Duration WATCH_CHECK_PERIOD = Duration.ofSeconds(30);
@@ -123,16 +128,19 @@ public final class Kubelet implements AutoCloseable {
     started.addEventHandler(new ResourceEventHandler<>() {
       @Override
       public void onAdd(Pod pod) {
+        delivered.incrementAndGet();
         dispatch(pod);
       }
 
       @Override
       public void onUpdate(Pod before, Pod after) {
+        delivered.incrementAndGet();
         dispatch(after);
       }
 
       @Override
       public void onDelete(Pod pod, boolean finalStateUnknown) {
+        delivered.incrementAndGet();
         PodWorker worker = workers.get(pod.getMetadata().getUid());
         if (worker != null) {
           worker.removed();
@@ -152,7 +160,13 @@ public final class Kubelet implements AutoCloseable {
     try {
       while (!closed.await(WATCH_CHECK_PERIOD.toMillis(), TimeUnit.MILLISECONDS)) {
         try {
-          checkWatch();
+          long now = delivered.get();
+          if (now != deliveredAtLastCheck) {
+            deliveredAtLastCheck = now;
+            behind = Map.of(); // the watch is alive: what it lacked has come or will come
+          } else {
+            checkWatch();
+          }
         } catch (RuntimeException e) {
           log.warn("kubelet of node {}: cannot check its pod watch: {}", nodeName, e.getMessage());
         }

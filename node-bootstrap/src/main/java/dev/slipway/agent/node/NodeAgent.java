@@ -3,6 +3,7 @@ package dev.slipway.agent.node;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeCondition;
 import io.fabric8.kubernetes.api.model.NodeStatus;
+import io.fabric8.kubernetes.api.model.NodeStatusBuilder;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.api.model.coordination.v1.LeaseBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -23,8 +24,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Registers this machine's Node, then every 10 s renews its Lease {@code kube-node-lease/<node>}
- * and reports its status (Ready from the kubelet's own health); a change of readiness is reported
- * at once through {@link #statusChanged()}. Every request of the heartbeat gives up after
+ * and checks its status (Ready from the kubelet's own health); a change of readiness is reported
+ * at once through {@link #statusChanged()}. The Lease is the heartbeat, so the Node's status is
+ * written only when it says something new or its last report is older than
+ * {@link #STATUS_REPORT_PERIOD}: with many nodes, writing it every round would be most of the
+ * API server's work. Every request of the heartbeat gives up after
  * {@link #REQUEST_TIMEOUT} without retrying: the next round goes out on time instead of waiting
  * on a master that died under a connection.
  */
@@ -36,6 +40,8 @@ public final class NodeAgent implements AutoCloseable {
   static final String LEASE_NAMESPACE = "kube-node-lease";
   /** Well inside the Lease's 40 s, so that one hung request cannot cost the node its heartbeat. */
   static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(10);
+  /** How old the Node's last status report may grow while nothing in it changes. */
+  static final Duration STATUS_REPORT_PERIOD = Duration.ofMinutes(1);
 
   private final KubernetesClient client;
   private final NodeDescription description;
@@ -45,6 +51,8 @@ public final class NodeAgent implements AutoCloseable {
   private final Object wake = new Object();
   private boolean changed;
   private Thread loop;
+  /** The Lease as this agent last wrote it, renewed without reading it first; null: read it. */
+  private Lease lease;
 
   public NodeAgent(KubernetesClient client, NodeDescription description, BooleanSupplier ready, Clock clock) {
     this.client = bounded(client);
@@ -119,22 +127,38 @@ public final class NodeAgent implements AutoCloseable {
   void renewLease() {
     var leases = client.leases().inNamespace(LEASE_NAMESPACE);
     ZonedDateTime now = ZonedDateTime.ofInstant(clock.instant(), ZoneOffset.UTC);
-    Lease lease = leases.withName(description.name()).get();
-    if (lease == null) {
-      Node node = client.nodes().withName(description.name()).get();
-      LeaseBuilder builder = new LeaseBuilder().withNewMetadata().withName(description.name()).withNamespace(LEASE_NAMESPACE).endMetadata()
-          .withNewSpec().withHolderIdentity(description.name()).withLeaseDurationSeconds(LEASE_SECONDS).withRenewTime(now).endSpec();
-      if (node != null) {
-        builder.editMetadata().addNewOwnerReference().withApiVersion("v1").withKind("Node").withName(node.getMetadata().getName())
-            .withUid(node.getMetadata().getUid()).endOwnerReference().endMetadata();
+    if (lease != null) {
+      try {
+        lease = leases.resource(renewed(lease, now)).update();
+        return;
+      } catch (KubernetesClientException e) {
+        lease = null; // changed or deleted by someone else (or our last write's answer was lost): read it afresh
+        if (e.getCode() != 409 && e.getCode() != 404) {
+          throw e;
+        }
       }
-      leases.resource(builder.build()).create();
+    }
+    Lease existing = leases.withName(description.name()).get();
+    if (existing != null) {
+      lease = leases.resource(renewed(existing, now)).update();
       return;
     }
-    lease.getSpec().setRenewTime(now);
-    lease.getSpec().setHolderIdentity(description.name());
-    lease.getSpec().setLeaseDurationSeconds(LEASE_SECONDS);
-    leases.resource(lease).update();
+    Node node = client.nodes().withName(description.name()).get();
+    LeaseBuilder builder = new LeaseBuilder().withNewMetadata().withName(description.name()).withNamespace(LEASE_NAMESPACE).endMetadata()
+        .withNewSpec().withHolderIdentity(description.name()).withLeaseDurationSeconds(LEASE_SECONDS).withRenewTime(now).endSpec();
+    if (node != null) {
+      builder.editMetadata().addNewOwnerReference().withApiVersion("v1").withKind("Node").withName(node.getMetadata().getName())
+          .withUid(node.getMetadata().getUid()).endOwnerReference().endMetadata();
+    }
+    lease = leases.resource(builder.build()).create();
+  }
+
+  private Lease renewed(Lease current, ZonedDateTime now) {
+    Lease copy = new LeaseBuilder(current).build();
+    copy.getSpec().setRenewTime(now);
+    copy.getSpec().setHolderIdentity(description.name());
+    copy.getSpec().setLeaseDurationSeconds(LEASE_SECONDS);
+    return copy;
   }
 
   void reportStatus() {
@@ -145,11 +169,30 @@ public final class NodeAgent implements AutoCloseable {
       return;
     }
     boolean isReady = ready.getAsBoolean();
+    Instant now = clock.instant();
     List<NodeCondition> previous = node.getStatus() == null || node.getStatus().getConditions() == null ? List.of() : node.getStatus().getConditions();
     NodeStatus status = description.status(isReady, isReady ? "kubelet is posting ready status" : "container runtime is not ready",
-        clock.instant(), previous);
+        now, previous);
+    if (node.getStatus() != null && withoutHeartbeats(node.getStatus()).equals(withoutHeartbeats(status))
+        && !lastReport(previous).plus(STATUS_REPORT_PERIOD).isBefore(now)) {
+      return;
+    }
     node.setStatus(status);
     client.nodes().resource(node).updateStatus();
+  }
+
+  private static NodeStatus withoutHeartbeats(NodeStatus status) {
+    NodeStatus copy = new NodeStatusBuilder(status).build();
+    if (copy.getConditions() != null) {
+      copy.getConditions().forEach(c -> c.setLastHeartbeatTime(null));
+    }
+    return copy;
+  }
+
+  /** When the status was last reported: the Ready condition's heartbeat; never, when it has none. */
+  private static Instant lastReport(List<NodeCondition> conditions) {
+    return conditions.stream().filter(c -> "Ready".equals(c.getType()) && c.getLastHeartbeatTime() != null)
+        .map(c -> Instant.parse(c.getLastHeartbeatTime())).findFirst().orElse(Instant.EPOCH);
   }
 
   /** When the lease was last renewed, as the API holds it. */
