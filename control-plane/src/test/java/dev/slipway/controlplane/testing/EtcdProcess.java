@@ -38,6 +38,7 @@ public final class EtcdProcess implements AutoCloseable {
     private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
     // etcd outlives a test JVM that exits without close(); this reaps what is still running.
     private static final Set<Process> RUNNING = ConcurrentHashMap.newKeySet();
+    private static final Set<Integer> HANDED_OUT_PORTS = ConcurrentHashMap.newKeySet();
 
     static {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> RUNNING.forEach(Process::destroyForcibly), "etcd-reaper"));
@@ -286,9 +287,17 @@ public final class EtcdProcess implements AutoCloseable {
         }
     }
 
+    /**
+     * A port the kernel has free; never one handed out before in this JVM, since the kernel may
+     * offer the same port twice while nothing listens on it yet (two members, or client and peer).
+     */
     private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
+        while (true) {
+            try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+                if (HANDED_OUT_PORTS.add(socket.getLocalPort())) {
+                    return socket.getLocalPort();
+                }
+            }
         }
     }
 }
