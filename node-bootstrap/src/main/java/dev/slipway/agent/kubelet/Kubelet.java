@@ -18,7 +18,6 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,11 +27,13 @@ import org.slf4j.LoggerFactory;
  * its own {@link PodWorker}. At start, sandboxes the runtime still runs are adopted by the workers
  * of their pods (matched by uid), and those of pods that no longer exist are stopped and removed.
  *
- * <p>A watch can hang without an error (its connection went to a master that lost power), so every
- * {@link #WATCH_CHECK_PERIOD} in which the watch delivered nothing, the kubelet lists its pods and
- * compares them with what the watch delivered; a difference still there at the next check means
- * the watch is stuck, and the informer is started afresh. A watch that delivered something since
- * the last check is alive, and the list (a read of every pod, for the API server) is skipped.
+ * <p>A watch can hang without an error (its connection went to a master that lost power). The API
+ * server sends an idle watch a bookmark every few seconds, and a bookmark or event moves the
+ * informer's last synced resourceVersion, so a watch whose version moved since the last check is
+ * alive. After every {@link #WATCH_CHECK_PERIOD} in which it did not move, the kubelet lists its
+ * pods (for the API server, a read of every pod) and compares them with what the watch delivered;
+ * a difference still there at the next check means the watch is stuck, and the informer is started
+ * afresh.
  */
 public final class Kubelet implements AutoCloseable {
 
@@ -48,9 +49,8 @@ public final class Kubelet implements AutoCloseable {
   private volatile Thread watchCheck;
   /** What the last check listed that the watch had not delivered yet: uid to resourceVersion, or to {@link #GONE}. */
   private Map<String, Long> behind = Map.of();
-  /** Events the watch delivered; the check compares it with what it saw last time. */
-  private final AtomicLong delivered = new AtomicLong();
-  private long deliveredAtLastCheck;
+  /** The informer's last synced resourceVersion at the previous check. */
+  private String versionAtLastCheck = "";
 
   /** How often the watch is compared with a fresh list. */
   static final Duration WATCH_CHECK_PERIOD = Duration.ofSeconds(30);
@@ -128,19 +128,16 @@ public final class Kubelet implements AutoCloseable {
     started.addEventHandler(new ResourceEventHandler<>() {
       @Override
       public void onAdd(Pod pod) {
-        delivered.incrementAndGet();
         dispatch(pod);
       }
 
       @Override
       public void onUpdate(Pod before, Pod after) {
-        delivered.incrementAndGet();
         dispatch(after);
       }
 
       @Override
       public void onDelete(Pod pod, boolean finalStateUnknown) {
-        delivered.incrementAndGet();
         PodWorker worker = workers.get(pod.getMetadata().getUid());
         if (worker != null) {
           worker.removed();
@@ -160,9 +157,9 @@ public final class Kubelet implements AutoCloseable {
     try {
       while (!closed.await(WATCH_CHECK_PERIOD.toMillis(), TimeUnit.MILLISECONDS)) {
         try {
-          long now = delivered.get();
-          if (now != deliveredAtLastCheck) {
-            deliveredAtLastCheck = now;
+          String version = informer.lastSyncResourceVersion();
+          if (version != null && !version.equals(versionAtLastCheck)) {
+            versionAtLastCheck = version;
             behind = Map.of(); // the watch is alive: what it lacked has come or will come
           } else {
             checkWatch();
