@@ -150,7 +150,13 @@ final class EtcdFeed implements AutoCloseable {
                 case PUT -> {
                     StoredObject object = new StoredObject(key, transformer.fromStorage(key, kv.getValue().getBytes()),
                             kv.getModRevision(), kv.getCreateRevision());
-                    yield kv.getCreateRevision() == kv.getModRevision() ? new WatchEvent.Added(object) : new WatchEvent.Modified(object);
+                    if (kv.getCreateRevision() == kv.getModRevision()) {
+                        yield new WatchEvent.Added(object);
+                    }
+                    KeyValue before = event.getPrevKV();
+                    boolean known = before != null && !before.getValue().isEmpty();
+                    yield new WatchEvent.Modified(object, known ? new StoredObject(key, transformer.fromStorage(key, before.getValue().getBytes()),
+                            before.getModRevision(), before.getCreateRevision()) : null);
                 }
                 case DELETE -> {
                     KeyValue previous = event.getPrevKV();

@@ -12,7 +12,12 @@ public sealed interface WatchEvent {
         }
     }
 
-    record Modified(StoredObject object) implements WatchEvent {
+    /**
+     * A change of an existing object. {@code previous} is its state before the change, or null
+     * when etcd no longer had it; a watch with selectors needs it to tell an object that started
+     * or stopped matching.
+     */
+    record Modified(StoredObject object, StoredObject previous) implements WatchEvent {
         public long revision() {
             return object.modRevision();
         }

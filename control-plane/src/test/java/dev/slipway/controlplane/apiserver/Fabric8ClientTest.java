@@ -177,4 +177,43 @@ class Fabric8ClientTest {
             watch.close();
         }
     }
+
+    @Test
+    void aSelectedWatchSeesObjectsEnterAndLeaveItsSelection() throws Exception {
+        ConfigMap before = client.configMaps().resource(configMap("drifting", "one")).create();
+        List<String> seen = new CopyOnWriteArrayList<>();
+        var watch = client.configMaps().withLabel("team", "blue").withResourceVersion(before.getMetadata().getResourceVersion())
+                .watch(new Watcher<>() {
+                    @Override
+                    public void eventReceived(Action action, ConfigMap map) {
+                        seen.add(action + " " + map.getData().get("key") + "@" + map.getMetadata().getResourceVersion());
+                    }
+
+                    @Override
+                    public void onClose(WatcherException cause) {
+                    }
+                });
+        try {
+            ConfigMap joined = client.configMaps().withName("drifting").edit(map -> new ConfigMapBuilder(map)
+                    .editMetadata().addToLabels("team", "blue").endMetadata().addToData("key", "two").build());
+            ConfigMap changed = client.configMaps().withName("drifting").edit(map -> new ConfigMapBuilder(map).addToData("key", "three").build());
+            ConfigMap left = client.configMaps().withName("drifting").edit(map -> new ConfigMapBuilder(map)
+                    .editMetadata().removeFromLabels("team").endMetadata().addToData("key", "four").build());
+            client.configMaps().withName("drifting").edit(map -> new ConfigMapBuilder(map).addToData("key", "five").build());
+            ConfigMap back = client.configMaps().withName("drifting").edit(map -> new ConfigMapBuilder(map)
+                    .editMetadata().addToLabels("team", "blue").endMetadata().addToData("key", "six").build());
+            client.configMaps().withName("drifting").delete();
+
+            await().atMost(Duration.ofSeconds(30)).until(() -> seen.size() == 5);
+            // Leaving the selection is a deletion carrying the last state the watch saw, at the change's version.
+            assertThat(seen.subList(0, 4)).containsExactly(
+                    "ADDED two@" + joined.getMetadata().getResourceVersion(),
+                    "MODIFIED three@" + changed.getMetadata().getResourceVersion(),
+                    "DELETED three@" + left.getMetadata().getResourceVersion(),
+                    "ADDED six@" + back.getMetadata().getResourceVersion());
+            assertThat(seen.get(4)).startsWith("DELETED six@");
+        } finally {
+            watch.close();
+        }
+    }
 }

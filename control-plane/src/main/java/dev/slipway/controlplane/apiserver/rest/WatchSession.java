@@ -11,9 +11,7 @@ import dev.slipway.controlplane.storage.Watch;
 import dev.slipway.controlplane.storage.WatchEvent;
 import dev.slipway.controlplane.storage.WatchListener;
 import java.time.Duration;
-import java.util.HashSet;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import tools.jackson.databind.node.ObjectNode;
@@ -32,8 +30,6 @@ public final class WatchSession implements AutoCloseable {
     private final FieldSelector fields;
     private final boolean bookmarks;
     private final LinkedBlockingQueue<Object> queue = new LinkedBlockingQueue<>();
-    private final Set<String> visible = new HashSet<>();
-    private final Set<String> seen = new HashSet<>();
     private Watch watch;
     private volatile boolean ended;
 
@@ -113,17 +109,37 @@ public final class WatchSession implements AutoCloseable {
         }
     }
 
-    private synchronized void accept(WatchEvent event) {
+    /**
+     * Turns a store event into what this client sees, as Kubernetes' watch cache does: the object's
+     * state before and after the change decide ADDED, MODIFIED or DELETED, so a session keeps no
+     * state of its own. The decoded objects are shared by every watcher of the event and never changed.
+     */
+    private void accept(WatchEvent event) {
         switch (event) {
-            case WatchEvent.Added added -> change(added.object(), false);
-            case WatchEvent.Modified modified -> change(modified.object(), true);
+            case WatchEvent.Added added -> {
+                ObjectNode object = present(added.object());
+                if (matches(object)) {
+                    queue.add(event("ADDED", object));
+                }
+            }
+            case WatchEvent.Modified modified -> {
+                ObjectNode object = present(modified.object());
+                boolean matchesNow = matches(object);
+                boolean matchedBefore = everything() || modified.previous() == null ? matchesNow : matches(present(modified.previous()));
+                if (matchesNow) {
+                    queue.add(event(matchedBefore ? "MODIFIED" : "ADDED", object));
+                } else if (matchedBefore) {
+                    // Gone from this client's view: its last state it saw, at the revision of the change.
+                    ObjectNode last = present(modified.previous()).deepCopy();
+                    Json.metadata(last).put("resourceVersion", modified.object().resourceVersion());
+                    queue.add(event("DELETED", last));
+                }
+            }
             case WatchEvent.Deleted deleted -> {
-                String key = deleted.lastState().key().path();
-                ObjectNode object = ObjectRest.present(deleted.lastState());
-                if (visible.remove(key) || !seen.contains(key) && ObjectRest.matches(object, labels, fields)) {
+                ObjectNode object = present(deleted.lastState());
+                if (matches(object)) {
                     queue.add(event("DELETED", object));
                 }
-                seen.add(key);
             }
             case WatchEvent.Bookmark bookmark -> {
                 if (bookmarks) {
@@ -133,18 +149,16 @@ public final class WatchSession implements AutoCloseable {
         }
     }
 
-    private void change(StoredObject stored, boolean modified) {
-        String key = stored.key().path();
-        ObjectNode object = ObjectRest.present(stored);
-        boolean matches = ObjectRest.matches(object, labels, fields);
-        boolean wasVisible = visible.contains(key) || modified && !seen.contains(key);
-        seen.add(key);
-        if (matches) {
-            visible.add(key);
-            queue.add(event(wasVisible ? "MODIFIED" : "ADDED", object));
-        } else if (wasVisible && visible.remove(key)) {
-            queue.add(event("DELETED", object));
-        }
+    private static ObjectNode present(StoredObject stored) {
+        return stored.decoded(ObjectRest::present);
+    }
+
+    private boolean everything() {
+        return labels.isEverything() && fields.isEverything();
+    }
+
+    private boolean matches(ObjectNode object) {
+        return everything() || ObjectRest.matches(object, labels, fields);
     }
 
     private ObjectNode bookmark(long revision) {
