@@ -58,7 +58,7 @@ final class ListenerQueue implements Watch {
 
     /** Queues an event after {@code fromRevision} in this listener's namespace; closes the listener when its backlog is full. */
     synchronized void offer(WatchEvent event) {
-        if (closed || event.revision() <= lastQueuedRevision || !inNamespace(event)) {
+        if (closed || event.revision() <= lastQueuedRevision || !inNamespace(event) || !concerns(event)) {
             return;
         }
         if (queue.size() >= backlog || !queue.offer(new Event(event))) {
@@ -128,6 +128,20 @@ final class ListenerQueue implements Watch {
             case WatchEvent.Deleted deleted -> namespace.equals(deleted.lastState().key().namespace());
             case WatchEvent.Bookmark bookmark -> true;
         };
+    }
+
+    private boolean concerns(WatchEvent event) {
+        try {
+            return switch (event) {
+                case WatchEvent.Added added -> listener.mayConcern(added.object());
+                case WatchEvent.Modified modified -> listener.mayConcern(modified.object())
+                        || modified.previous() != null && listener.mayConcern(modified.previous());
+                case WatchEvent.Deleted deleted -> listener.mayConcern(deleted.lastState());
+                case WatchEvent.Bookmark bookmark -> true;
+            };
+        } catch (RuntimeException e) {
+            return true; // the listener itself will meet the problem and answer it
+        }
     }
 
     private void deliver() {

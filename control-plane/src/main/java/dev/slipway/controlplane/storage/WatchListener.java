@@ -9,6 +9,17 @@ public interface WatchListener {
     void onEvent(WatchEvent event);
 
     /**
+     * Whether a change whose object was or became {@code object} may concern this listener. Asked
+     * on the store's feed thread before an event is queued, so that a listener with selectors (a
+     * kubelet watching the pods of its node) is not woken for the events of every other object;
+     * it must be quick and must not change the object's shared decoding. An event is queued when
+     * its object before or after the change may concern the listener.
+     */
+    default boolean mayConcern(StoredObject object) {
+        return true;
+    }
+
+    /**
      * The watch ended and will send nothing more: the listener fell too far behind, the store
      * closed, or the history it needed was compacted ({@link StorageException.Expired}). The API
      * layer ends the client's stream; the client re-lists. Not called after {@link Watch#close()}.

@@ -89,6 +89,31 @@ class WatchTest {
     }
 
     @Test
+    void aListenerGetsOnlyChangesWhoseObjectBeforeOrAfterMayConcernIt() {
+        long start = store.currentRevision();
+        RecordingListener blueOnly = new RecordingListener() {
+            @Override
+            public boolean mayConcern(StoredObject object) {
+                return new String(object.json(), UTF_8).contains("blue");
+            }
+        };
+        try (Watch watch = store.watch(resource, Optional.empty(), start, blueOnly)) {
+            store.create(key("default", "red"), json("{\"team\":\"red\"}"));
+            StoredObject blue = store.create(key("default", "blue"), json("{\"team\":\"blue\"}"));
+            StoredObject turned = store.update(key("default", "blue"), blue.modRevision(), json("{\"team\":\"green\"}"));
+            store.update(key("default", "blue"), turned.modRevision(), json("{\"team\":\"green\",\"v\":2}"));
+            store.delete(key("default", "red"), OptionalLong.empty());
+            StoredObject last = store.create(key("default", "last"), json("{\"team\":\"blue\"}"));
+            await().atMost(WAIT).until(() -> blueOnly.changes().size() == 3);
+
+            // Leaving blue still reaches the listener (its state before was blue); the later changes of
+            // green and red, which never concerned it, come before "last" if they come at all.
+            assertThat(blueOnly.changes()).containsExactly("ADDED blue@" + blue.modRevision(), "MODIFIED blue@" + turned.modRevision(),
+                    "ADDED last@" + last.modRevision());
+        }
+    }
+
+    @Test
     void watchersOfOneResourceSeeOnlyTheirNamespace() {
         long start = store.currentRevision();
         RecordingListener teamA = new RecordingListener();

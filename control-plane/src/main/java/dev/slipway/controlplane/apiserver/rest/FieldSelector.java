@@ -13,7 +13,12 @@ import tools.jackson.databind.JsonNode;
  */
 public record FieldSelector(List<Term> terms) {
 
-    public record Term(String field, boolean equal, String value) {
+    /** One requirement; {@code path} is {@code field} split at its dots, once, since watches match every event. */
+    public record Term(String field, boolean equal, String value, String[] path) {
+
+        public Term(String field, boolean equal, String value) {
+            this(field, equal, value, field.split("\\."));
+        }
     }
 
     public FieldSelector {
@@ -53,7 +58,7 @@ public record FieldSelector(List<Term> terms) {
 
     public boolean matches(JsonNode object) {
         for (Term term : terms) {
-            JsonNode value = Json.at(object, term.field().split("\\."));
+            JsonNode value = Json.at(object, term.path());
             String actual = value == null || value.isNull() ? "" : value.isString() ? value.stringValue() : value.toString();
             if (actual.equals(term.value()) != term.equal()) {
                 return false;

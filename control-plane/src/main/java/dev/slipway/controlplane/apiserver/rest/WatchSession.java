@@ -71,6 +71,11 @@ public final class WatchSession implements AutoCloseable {
                 }
 
                 @Override
+                public boolean mayConcern(StoredObject object) {
+                    return session.matches(present(object));
+                }
+
+                @Override
                 public void onClose(StorageException reason) {
                     if (reason instanceof StorageException.Expired expired) {
                         session.queue.add(session.error(ApiError.gone("too old resource version: " + version + " (" + expired.compactedRevision() + ")")));
