@@ -9,9 +9,9 @@ import dev.slipway.agent.runtime.SandboxStatus;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerPort;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodStatus;
 import io.fabric8.kubernetes.api.model.Quantity;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.time.Clock;
 import java.time.Duration;
@@ -271,21 +271,34 @@ final class PodWorker {
     if (Objects.equals(withoutVolatile(status), withoutVolatile(pod.getStatus()))) {
       return;
     }
-    KubernetesClient client = context.client();
-    Pod fresh = client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName()).get();
+    // First on the copy in hand (usually the newest: the watch delivers every change); only when
+    // someone changed the pod since is it read afresh, so most status changes cost one request.
+    Pod attempt = new PodBuilder(pod).build();
+    attempt.setStatus(status);
+    if (tryWriteStatus(attempt)) {
+      return;
+    }
+    Pod fresh = context.client().pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName()).get();
     if (fresh == null || !uid.equals(fresh.getMetadata().getUid())) {
       return;
     }
     fresh.setStatus(PodStatuses.compute(fresh, observed, view, context.hostIp(), now));
+    tryWriteStatus(fresh);
+  }
+
+  /** Writes the pod's status; false when the pod changed meanwhile (409) or is gone (404). */
+  private boolean tryWriteStatus(Pod pod) {
     try {
-      Pod written = client.pods().inNamespace(pod.getMetadata().getNamespace()).resource(fresh).updateStatus();
+      Pod written = context.client().pods().inNamespace(pod.getMetadata().getNamespace()).resource(pod).updateStatus();
       if (desired.getMetadata().getDeletionTimestamp() == null && written.getMetadata().getDeletionTimestamp() == null) {
         desired = written;
       }
+      return true;
     } catch (KubernetesClientException e) {
       if (e.getCode() != 409 && e.getCode() != 404) {
         throw e;
       }
+      return false;
     }
   }
 
