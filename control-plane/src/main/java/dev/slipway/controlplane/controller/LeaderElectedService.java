@@ -116,7 +116,7 @@ public final class LeaderElectedService implements AutoCloseable {
             throw new UncheckedIOException("cannot read the " + name + "'s kubeconfig " + kubeconfig, e);
         }
         Config config = Config.fromKubeconfig(content);
-        // The API server refuses WebSocket watches with 503, which fabric8 retries for ~19 s before it falls back to HTTP.
+        // HTTP watches (chunked streams), as every Slipway component uses them; WebSocket watches are served too, for other clients.
         config.setOnlyHttpWatches(true);
         return new KubernetesClientBuilder().withConfig(config).build();
     }

@@ -3,6 +3,8 @@ package dev.slipway.controlplane.apiserver;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.slipway.pki.TlsIdentity;
+import dev.slipway.pki.TrustedCertificates;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.client.ConfigBuilder;
@@ -13,11 +15,17 @@ import io.fabric8.kubernetes.client.Watcher;
 import io.fabric8.kubernetes.client.WatcherException;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -214,6 +222,41 @@ class Fabric8ClientTest {
             assertThat(seen.get(4)).startsWith("DELETED six@");
         } finally {
             watch.close();
+        }
+    }
+
+    @Test
+    void aWatchOverAWebSocketSendsOneEventPerTextMessage() throws Exception {
+        ConfigMap created = client.configMaps().resource(configMap("socket-watched", "one")).create();
+        List<String> messages = new CopyOnWriteArrayList<>();
+        SSLContext tls = TlsIdentity.load(cluster.directory().resolve("admin.crt"), cluster.directory().resolve("admin.key"))
+                .sslContext(TrustedCertificates.load(cluster.caFile()));
+        URI url = cluster.server().url();
+        URI watch = URI.create("wss://" + url.getHost() + ":" + url.getPort() + "/api/v1/namespaces/default/configmaps?watch=true"
+                + "&fieldSelector=metadata.name%3Dsocket-watched&resourceVersion=" + created.getMetadata().getResourceVersion());
+        try (HttpClient http = HttpClient.newBuilder().sslContext(tls).build()) {
+            WebSocket socket = http.newWebSocketBuilder().buildAsync(watch, new WebSocket.Listener() {
+                private final StringBuilder partial = new StringBuilder();
+
+                @Override
+                public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+                    partial.append(data);
+                    if (last) {
+                        messages.add(partial.toString());
+                        partial.setLength(0);
+                    }
+                    webSocket.request(1);
+                    return null;
+                }
+            }).get(30, TimeUnit.SECONDS);
+
+            client.configMaps().withName("socket-watched").edit(map -> new ConfigMapBuilder(map).addToData("key", "two").build());
+            client.configMaps().withName("socket-watched").delete();
+
+            await().atMost(Duration.ofSeconds(30)).until(() -> messages.size() >= 2);
+            assertThat(messages.get(0)).startsWith("{\"type\":\"MODIFIED\"").contains("\"key\":\"two\"");
+            assertThat(messages.get(1)).startsWith("{\"type\":\"DELETED\"");
+            socket.sendClose(WebSocket.NORMAL_CLOSURE, "").get(10, TimeUnit.SECONDS);
         }
     }
 }

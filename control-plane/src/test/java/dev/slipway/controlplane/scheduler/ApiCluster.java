@@ -85,7 +85,7 @@ public final class ApiCluster implements AutoCloseable {
             return new KubernetesClientBuilder().withConfig(new ConfigBuilder().withMasterUrl(server.url().toString())
                     .withCaCertFile(directory.resolve("ca.crt").toString()).withClientCertFile(cert.toString())
                     .withClientKeyFile(key.toString()).withClientKeyAlgo("EC").withNamespace("default")
-                    // The API server does not answer WebSocket watch upgrades; fabric8 would wait long before falling back.
+                    // HTTP watches, as the agent configures the scheduler's client.
                     .withOnlyHttpWatches(true).build()).build();
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -126,7 +126,7 @@ public final class ControlPlaneControllers implements AutoCloseable {
   private KubernetesClient client(URI url, Path certificate, Path key) {
     TlsIdentity identity = TlsIdentity.load(certificate, key);
     TrustedCertificates clusterCa = TrustedCertificates.load(paths.pkiDir().resolve("ca.crt"));
-    // HTTP-only watches: the API server does not answer WebSocket watch upgrades, and fabric8's fallback stalls informers.
+    // HTTP watches (chunked streams), as every Slipway component uses them; WebSocket watches are served too, for other clients.
     Config config = new ConfigBuilder(Config.empty()).withMasterUrl(url.toString()).withOnlyHttpWatches(true).build();
     return new KubernetesClientBuilder().withConfig(config)
         .withHttpClientBuilderConsumer(builder -> builder.sslContext(identity.keyManagerFactory().getKeyManagers(),

@@ -52,7 +52,7 @@ public final class ApiClients {
     config.setConnectionTimeout(10_000);
     config.setRequestTimeout(30_000);
     config.setRequestRetryBackoffLimit(2);
-    // HTTP watches, as everywhere in Slipway: the API server answers WebSocket watches with 503, and each watch restart would pay fabric8's fallback.
+    // HTTP watches (chunked streams), as every Slipway component uses them; WebSocket watches are served too, for other clients.
     config.setOnlyHttpWatches(true);
     return new KubernetesClientBuilder().withConfig(config).withKubernetesSerialization(SERIALIZATION)
         .withHttpClientBuilderConsumer(builder -> builder.sslContext(keys, trust.asArray()))

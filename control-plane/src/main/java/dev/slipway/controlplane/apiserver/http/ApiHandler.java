@@ -42,6 +42,7 @@ import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.Fields;
+import org.eclipse.jetty.websocket.server.ServerWebSocketContainer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.databind.JsonNode;
@@ -60,9 +61,6 @@ public final class ApiHandler extends Handler.Abstract {
     /** What kubectl before 1.23 asks for on {@code /openapi/v2}. */
     private static final String OPENAPI_V2_PROTOBUF = "application/com.github.proto-openapi.spec.v2@v1.0+protobuf";
     private static final Set<String> PUBLIC_PATHS = Set.of("/healthz", "/livez", "/readyz", "/version");
-    private static final Duration WATCH_POLL = Duration.ofSeconds(1);
-    // Bookmarks double as the probe that notices a client that went away while nothing changed.
-    private static final Duration BOOKMARK_EVERY = Duration.ofSeconds(5);
     private static final Duration LONGEST_WATCH = Duration.ofMinutes(30);
     private static final UserInfo ANONYMOUS = new UserInfo("system:anonymous", List.of("system:unauthenticated"), "", Map.of());
 
@@ -172,15 +170,15 @@ public final class ApiHandler extends Handler.Abstract {
         String manager = fieldManager(request, query);
         String accept = request.getHeaders().get(HttpHeader.ACCEPT);
         String upgrade = request.getHeaders().get(HttpHeader.UPGRADE);
-        if (upgrade != null && upgrade.toLowerCase().contains("websocket")) {
-            // Clients such as fabric8 fall back to a plain HTTP watch when the upgrade answers 503.
-            throw ApiError.unavailable("WebSocket watches are not served; use a plain HTTP watch (?watch=true)");
+        boolean websocket = upgrade != null && upgrade.toLowerCase().contains("websocket");
+        if (websocket && !api.verb().equals("watch")) {
+            throw ApiError.badRequest("only watches are served over a WebSocket here, not " + api.verb());
         }
         Reply reply = switch (api.verb()) {
             case "get" -> rest.get(resource, namespace, api.name(), api.subresource());
             case "list" -> rest.list(resource, namespace, query);
             case "watch" -> {
-                watch(request, response, callback, resource, namespace, api, accept);
+                watch(request, response, callback, resource, namespace, api, accept, websocket);
                 yield null;
             }
             case "create" -> api.name().isEmpty()
@@ -210,13 +208,28 @@ public final class ApiHandler extends Handler.Abstract {
     }
 
     private void watch(Request request, Response response, Callback callback, ResourceDescriptor resource, String namespace,
-                       ApiRequest api, String accept) {
+                       ApiRequest api, String accept, boolean websocket) {
         Query query = api.query();
-        boolean table = Tables.wanted(accept);
-        String includeObject = query.get("includeObject");
         long timeout = query.number("timeoutSeconds", LONGEST_WATCH.toSeconds());
         Instant deadline = Instant.now().plusSeconds(Math.max(1, Math.min(timeout, LONGEST_WATCH.toSeconds())));
-        try (WatchSession session = rest.watch(resource, namespace, query)) {
+        WatchSession session = rest.watch(resource, namespace, query);
+        WatchStream stream = new WatchStream(session, resource, deadline, Tables.wanted(accept), query.get("includeObject"));
+        if (websocket) {
+            boolean upgraded;
+            try {
+                upgraded = ServerWebSocketContainer.get(request.getContext())
+                        .upgrade((upgradeRequest, upgradeResponse, upgradeCallback) -> new WebSocketWatch(stream), request, response, callback);
+            } catch (RuntimeException e) {
+                session.close();
+                throw e;
+            }
+            if (!upgraded) {
+                session.close();
+                throw ApiError.badRequest("the WebSocket upgrade of this watch failed");
+            }
+            return;
+        }
+        try (session) {
             request.addFailureListener(failure -> session.close());
             response.setStatus(200);
             response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
@@ -224,26 +237,13 @@ public final class ApiHandler extends Handler.Abstract {
             // Commit the headers now: clients (fabric8's informers) count a watch as started only when they arrive.
             Content.Sink.write(response, false, ByteBuffer.allocate(0));
             OutputStream out = Content.Sink.asOutputStream(response);
-            Instant nextBookmark = Instant.now().plus(BOOKMARK_EVERY);
-            while (Instant.now().isBefore(deadline) && !session.ended()) {
-                Optional<ObjectNode> event = session.next(WATCH_POLL);
-                if (event.isPresent()) {
-                    ObjectNode sent = event.get();
-                    String type = sent.path("type").asString("");
-                    if (table && !type.equals("ERROR") && !type.equals("BOOKMARK")) {
-                        sent.set("object", Tables.of(resource, List.of((ObjectNode) sent.get("object")), includeObject, null));
-                    }
-                    // One write per event: each write to the response is a chunk, a TLS record and a system call of its own.
-                    byte[] json = Json.bytes(sent);
-                    byte[] line = Arrays.copyOf(json, json.length + 1);
-                    line[json.length] = '\n';
-                    out.write(line);
-                    out.flush();
-                } else if (Instant.now().isAfter(nextBookmark)) {
-                    session.requestBookmark();
-                    nextBookmark = Instant.now().plus(BOOKMARK_EVERY);
-                }
-            }
+            stream.run(json -> {
+                // One write per event: each write to the response is a chunk, a TLS record and a system call of its own.
+                byte[] line = Arrays.copyOf(json, json.length + 1);
+                line[json.length] = '\n';
+                out.write(line);
+                out.flush();
+            });
             out.close();
             callback.succeeded();
         } catch (InterruptedException e) {
