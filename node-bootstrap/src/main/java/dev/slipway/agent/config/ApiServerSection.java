@@ -69,6 +69,11 @@ public record ApiServerSection(
         encryptionKeyFile, serviceAccountPublicKey, serviceCidr, nodePortFirst, nodePortLast, DEFAULT_POD_EVICTION_TIMEOUT);
   }
 
+  public ApiServerSection withPodEvictionTimeout(Duration timeout) {
+    return new ApiServerSection(bindAddress, port, servingCert, servingKey, clientCa, etcdEndpoints, etcdCaCert, etcdClientCert,
+        etcdClientKey, encryptionKeyFile, serviceAccountPublicKey, serviceCidr, nodePortFirst, nodePortLast, timeout);
+  }
+
   /** The usual master: port 6443 on the host's address, kubeadm's file names, NodePorts 30000-32767. */
   public static ApiServerSection standard(AgentPaths paths, String address, List<URI> etcdEndpoints, String serviceCidr) {
     Path pki = paths.pkiDir();

@@ -12,7 +12,7 @@ record InventoryDocument(String apiVersion, String kind, Metadata metadata, Spec
   record Metadata(String name) {}
 
   record Spec(String provider, Ssh ssh, List<HostEntry> hosts, NetworkEntry network,
-              ApiServer apiServer, Etcd etcd, Pki pki, Runtime runtime) {}
+              ApiServer apiServer, ControllerManager controllerManager, Etcd etcd, Pki pki, Runtime runtime) {}
 
   record Ssh(String user, Integer port, String identityFile, String knownHostsFile,
              String hostKeyPolicy, String connectTimeout) {}
@@ -23,6 +23,8 @@ record InventoryDocument(String apiVersion, String kind, Metadata metadata, Spec
   record NetworkEntry(String podCIDR, String serviceCIDR, String clusterDomain) {}
 
   record ApiServer(List<String> extraSANs) {}
+
+  record ControllerManager(String podEvictionTimeout) {}
 
   record Etcd(String binary, Download download, Snapshots snapshots) {}
 

@@ -33,6 +33,8 @@ final class InventoryValidator {
   static final String DEFAULT_SERVICE_CIDR = "10.96.0.0/16";
   static final String DEFAULT_CLUSTER_DOMAIN = "cluster.local";
   static final Duration DEFAULT_SNAPSHOT_INTERVAL = Duration.ofHours(6);
+  /** Kubernetes' default: pods of an unreachable node are evicted after five minutes. */
+  static final Duration DEFAULT_POD_EVICTION_TIMEOUT = Duration.ofMinutes(5);
   static final int DEFAULT_SNAPSHOTS_KEPT = 10;
   static final Duration DEFAULT_CA_VALIDITY = Duration.ofHours(87600);
   static final Duration DEFAULT_LEAF_VALIDITY = Duration.ofHours(8760);
@@ -60,7 +62,7 @@ final class InventoryValidator {
     var root = FieldPath.ROOT;
     checkHeader(doc);
     var spec = doc.spec() == null
-        ? new InventoryDocument.Spec(null, null, null, null, null, null, null, null) : doc.spec();
+        ? new InventoryDocument.Spec(null, null, null, null, null, null, null, null, null) : doc.spec();
     if (doc.spec() == null) {
       problems.add(root.field("spec"), "missing; an inventory needs spec.hosts");
     }
@@ -72,6 +74,8 @@ final class InventoryValidator {
     var hosts = hosts(at, spec, provider.orElse(Provider.SSH));
     var network = network(at.field("network"), spec.network());
     var sans = extraSans(at.field("apiServer"), spec.apiServer());
+    var eviction = duration(at.field("controllerManager").field("podEvictionTimeout"),
+        spec.controllerManager() == null ? null : spec.controllerManager().podEvictionTimeout(), DEFAULT_POD_EVICTION_TIMEOUT);
     var etcd = etcd(at.field("etcd"), spec.etcd());
     var pki = pki(at.field("pki"), spec.pki());
     var runtime = choice(at.field("runtime").field("kind"),
@@ -80,7 +84,7 @@ final class InventoryValidator {
       throw problems.all();
     }
     var inventory = new Inventory(file, doc.metadata().name(), provider.orElseThrow(), hosts, network.orElseThrow(),
-        sans, etcd.orElseThrow(), pki.orElseThrow(), runtime.orElseThrow());
+        sans, eviction.orElseThrow(), etcd.orElseThrow(), pki.orElseThrow(), runtime.orElseThrow());
     return new CheckedInventory(inventory, notes);
   }
 

@@ -40,7 +40,8 @@ public final class NodeSections {
     var config = base;
     if (host.has(Role.MASTER)) {
       var etcd = inventory.hostsWith(Role.ETCD).stream().map(EtcdEndpoints::clientUrl).toList();
-      config = config.withApiServer(ApiServerSection.standard(paths, host.address(), etcd, inventory.network().serviceCidr().toString()));
+      config = config.withApiServer(ApiServerSection.standard(paths, host.address(), etcd, inventory.network().serviceCidr().toString())
+          .withPodEvictionTimeout(inventory.podEvictionTimeout()));
     }
     if (runsKubelet(host)) {
       var apiServers = inventory.hostsWith(Role.MASTER).stream().map(NodeSections::apiServerUrl).toList();

@@ -3,6 +3,7 @@ package dev.slipway.provisioner.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assumptions.assumeThat;
 
+import dev.slipway.agent.config.AgentConfig;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -63,6 +64,8 @@ class LocalClusterComponentTest {
             - {name: master-2, address: 127.0.10.2, roles: [master, etcd], rootDir: hosts/master-2}
             - {name: master-3, address: 127.0.10.3, roles: [master, etcd], rootDir: hosts/master-3}
             - {name: worker-1, address: 127.0.10.11, roles: [worker], rootDir: hosts/worker-1}
+          controllerManager:
+            podEvictionTimeout: 2m
           etcd:
             binary: /usr/bin/etcd
           runtime:
@@ -113,6 +116,8 @@ class LocalClusterComponentTest {
         .isEqualTo(PosixFilePermissions.fromString("rw-------"));
     assertThat(dir.resolve("hosts/worker-1/etc/slipway/encryption.keys")).doesNotExist();
     assertThat(dir.resolve("hosts/worker-1/etc/slipway/pki/ca.key")).doesNotExist();
+    assertThat(AgentConfig.read(dir.resolve("hosts/master-1/etc/slipway/agent.yaml")).apiServer().orElseThrow().podEvictionTimeout())
+        .isEqualTo(Duration.ofMinutes(2));
   }
 
   @Test

@@ -38,6 +38,7 @@ class BadInventoryTest {
       wrong-api-version.yaml     | 1:13: apiVersion: unsupported "slipway.dev/v2"; expected "slipway.dev/v1"
       wrong-kind.yaml            | 2:7: kind: unsupported "Clustr"; expected "Cluster"
       bad-duration.yaml          | 21:17: spec.pki.caValidity: bad duration "10 years"; expected a Go-style duration such as 10s, 6h or 1h30m
+      bad-eviction-timeout.yaml  | 21:25: spec.controllerManager.podEvictionTimeout: bad duration "-5m"; expected a Go-style duration such as 10s, 6h or 1h30m
       bad-taint.yaml             | 21:11: spec.hosts[2].taints[0]: bad taint "dedicated=gpu"; expected key=value:Effect with Effect one of NoSchedule, PreferNoSchedule, NoExecute
       local-without-rootdir.yaml | 12:7: spec.hosts[1]: host "master-2" has no rootDir; the local provider keeps each host in its own folder (e.g. rootDir: ~/.slipway/rootless/master-2)
       ssh-with-rootdir.yaml      | 12:16: spec.hosts[0].rootDir: rootDir is only for the local provider (spec.provider: local)

@@ -30,6 +30,7 @@ class InventoryReaderTest {
     assertThat(inv.pki()).isEqualTo(new PkiSpec(KeyAlgorithm.ECDSA, Duration.ofHours(87600), Duration.ofHours(8760)));
     assertThat(inv.runtime()).isEqualTo(RuntimeKind.CONTAINERD);
     assertThat(inv.apiServerExtraSans()).isEmpty();
+    assertThat(inv.podEvictionTimeout()).isEqualTo(Duration.ofMinutes(5));
   }
 
   @Test
@@ -73,6 +74,7 @@ class InventoryReaderTest {
     assertThat(inv.network().podCidr().toString()).isEqualTo("10.32.0.0/12");
     assertThat(inv.network().clusterDomain()).isEqualTo("k8s.example.org");
     assertThat(inv.apiServerExtraSans()).containsExactly("api.example.org", "203.0.113.7");
+    assertThat(inv.podEvictionTimeout()).isEqualTo(Duration.ofSeconds(90));
     assertThat(inv.etcd()).isEqualTo(new EtcdSpec(new EtcdSpec.EtcdBinary.OnPath(), Duration.ofMinutes(30), 3));
     assertThat(inv.pki()).isEqualTo(new PkiSpec(KeyAlgorithm.RSA, Duration.ofHours(43800), Duration.ofHours(720)));
     assertThat(inv.runtime()).isEqualTo(RuntimeKind.PROCESS);
