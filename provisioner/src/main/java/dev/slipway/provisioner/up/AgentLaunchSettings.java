@@ -11,11 +11,14 @@ import java.util.stream.Collectors;
  * {@code <root>/etc/slipway/agent.env}. A master runs the API server, scheduler and controllers
  * in-process and gets a generous heap; every other host runs only the node's services (kubelet, API
  * load balancer, kubelet API, CRI client, and an etcd member's snapshots) and gets a small footprint.
- * {@code SLIPWAY_AGENT_JAVA_OPTS} in the agent's environment comes after these options and wins.
+ * The operator's {@code SLIPWAY_AGENT_JAVA_OPTS} ({@link #LOCAL_PATH}, or the agent's environment)
+ * comes after these options and wins.
  */
 public record AgentLaunchSettings(String profile, List<String> javaOptions, Map<String, String> environment) {
 
   public static final String PATH = "/etc/slipway/agent.env";
+  /** The operator's own overrides, which the launcher reads after {@link #PATH} and {@code up} never writes. */
+  public static final String LOCAL_PATH = "/etc/slipway/agent.local.env";
 
   /** Masters: G1 with up to a quarter of the machine's memory, handing unused heap back when idle. */
   static final AgentLaunchSettings CONTROL_PLANE = new AgentLaunchSettings("control-plane", List.of(
@@ -69,8 +72,8 @@ public record AgentLaunchSettings(String profile, List<String> javaOptions, Map<
     var text = new StringBuilder()
         .append("# Written by `slipway up` for ").append(host.name()).append(" (roles: ").append(roles).append(").\n")
         .append("# How ").append(AgentControl.LAUNCHER_PATH).append(" starts the agent's JVM; rewritten by every `up`.\n")
-        .append("# To override, set SLIPWAY_AGENT_JAVA_OPTS in the agent's environment (systemd: a drop-in with\n")
-        .append("# Environment=); it comes after these options and wins.\n")
+        .append("# To override, write SLIPWAY_AGENT_JAVA_OPTS=<options> into ").append(LOCAL_PATH)
+        .append(" (never rewritten);\n# its options come after these and win.\n")
         .append("SLIPWAY_AGENT_PROFILE=").append(profile).append('\n')
         .append("SLIPWAY_AGENT_DEFAULT_JAVA_OPTS=").append(String.join(" ", javaOptions)).append('\n');
     environment.entrySet().stream().sorted(Map.Entry.comparingByKey())

@@ -105,6 +105,27 @@ class AgentLauncherTest {
   }
 
   @Test
+  void theOperatorsOwnFileOutlastsUpAndComesBeforeTheEnvironment() throws Exception {
+    // Given: up's settings, the operator's file (never written by up), and a one-off override
+    var host = AgentLaunchSettingsTest.host("worker-1", Role.WORKER);
+    writeSettings(AgentLaunchSettings.of(host).envFile(host));
+    Files.writeString(root.resolve("etc/slipway/agent.local.env"), """
+        # kept across slipway up
+        SLIPWAY_AGENT_JAVA_OPTS=-Xmx128m -XX:NativeMemoryTracking=summary
+        MALLOC_ARENA_MAX=7
+        """);
+
+    // When
+    var args = launch(Map.of("SLIPWAY_AGENT_JAVA_OPTS", "-Xmx256m"));
+
+    // Then
+    var options = new ArrayList<>(AgentLaunchSettings.NODE.javaOptions());
+    options.addAll(List.of("-Xmx128m", "-XX:NativeMemoryTracking=summary", "-Xmx256m"));
+    assertThat(args).containsExactlyElementsOf(expected(options));
+    assertThat(Files.readString(record.resolve("malloc")).strip()).as("only the Java options are read from it").isEqualTo("2");
+  }
+
+  @Test
   void withoutASettingsFileTheJvmStartsWithItsOwnDefaults() throws Exception {
     // When
     var args = launch(Map.of());
