@@ -64,7 +64,8 @@ class AgentLauncherTest {
   }
 
   private List<String> expected(List<String> options) {
-    var args = new ArrayList<>(List.of("--sun-misc-unsafe-memory-access=allow", "--enable-native-access=ALL-UNNAMED"));
+    var args = new ArrayList<>(List.of("--sun-misc-unsafe-memory-access=allow", "--enable-native-access=ALL-UNNAMED",
+        "-XX:+UseCompactObjectHeaders"));
     args.addAll(options);
     args.addAll(List.of("-jar", root.resolve("opt/slipway/slipway-agent.jar").toString(), "status", "--root", root.toString()));
     return args;
