@@ -38,22 +38,28 @@ public final class ApiClients {
 
   /** A client that authenticates with a bearer token (the bootstrap token, before the node has a certificate). */
   public static KubernetesClient withToken(URI url, String token, ApiServerTrust trust) {
-    Config config = new ConfigBuilder(Config.empty()).withMasterUrl(url.toString()).withOauthToken(token).build();
+    Config config = nodeConfig(url);
+    config.setOauthToken(token);
     return build(config, new KeyManager[0], trust);
   }
 
   /** A client that presents the node's certificate, re-read from its files when it is renewed. */
   public static KubernetesClient withCertificate(URI url, RotatingKeyManager identity, ApiServerTrust trust) {
-    Config config = new ConfigBuilder(Config.empty()).withMasterUrl(url.toString()).build();
-    return build(config, identity.asArray(), trust);
+    return build(nodeConfig(url), identity.asArray(), trust);
   }
 
-  private static KubernetesClient build(Config config, KeyManager[] keys, ApiServerTrust trust) {
+  /** The settings of every node client: its API server, timeouts, retries and HTTP watches. */
+  public static Config nodeConfig(URI url) {
+    Config config = new ConfigBuilder(Config.empty()).withMasterUrl(url.toString()).build();
     config.setConnectionTimeout(10_000);
     config.setRequestTimeout(30_000);
     config.setRequestRetryBackoffLimit(2);
     // HTTP watches (chunked streams), as every Slipway component uses them; WebSocket watches are served too, for other clients.
     config.setOnlyHttpWatches(true);
+    return config;
+  }
+
+  private static KubernetesClient build(Config config, KeyManager[] keys, ApiServerTrust trust) {
     return new KubernetesClientBuilder().withConfig(config).withKubernetesSerialization(SERIALIZATION)
         .withHttpClientBuilderConsumer(builder -> builder.sslContext(keys, trust.asArray()))
         .build();

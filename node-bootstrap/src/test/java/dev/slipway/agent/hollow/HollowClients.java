@@ -1,9 +1,8 @@
 package dev.slipway.agent.hollow;
 
+import dev.slipway.agent.join.ApiClients;
 import dev.slipway.agent.join.ApiServerTrust;
 import dev.slipway.agent.join.RotatingKeyManager;
-import io.fabric8.kubernetes.client.Config;
-import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.jdkhttp.JdkHttpClientFactory;
@@ -14,10 +13,9 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
 /**
- * The API clients of hollow nodes: configured as the agent's own ({@code ApiClients.withCertificate}:
- * the node's certificate, the cluster's trust, the same timeouts and HTTP watches), each with its
- * own connections, but all running their callbacks on one virtual-thread executor and sharing one
- * JSON mapper. A real agent's one client has pools and a mapper of its own; a thousand of each in
+ * The API clients of hollow nodes: configured as the agent's own ({@link ApiClients#nodeConfig}, the
+ * node's certificate and the cluster's trust), each with its own connections, but all running their
+ * callbacks on one virtual-thread executor and sharing one JSON mapper. A real agent's one client has pools and a mapper of its own; a thousand of each in
  * one JVM would cost some 3,500 idle platform threads and 3 GB of Jackson's per-mapper class
  * metadata, and measure the benchmark's packing, not the agent.
  */
@@ -34,12 +32,7 @@ public final class HollowClients implements AutoCloseable {
 
   /** A client that presents the node's certificate; closing it leaves the shared executor running. */
   public KubernetesClient forNode(URI url, RotatingKeyManager identity, ApiServerTrust trust) {
-    Config config = new ConfigBuilder(Config.empty()).withMasterUrl(url.toString()).build();
-    config.setConnectionTimeout(10_000);
-    config.setRequestTimeout(30_000);
-    config.setRequestRetryBackoffLimit(2);
-    config.setOnlyHttpWatches(true);
-    return new KubernetesClientBuilder().withConfig(config).withHttpClientFactory(factory).withTaskExecutor(executor)
+    return new KubernetesClientBuilder().withConfig(ApiClients.nodeConfig(url)).withHttpClientFactory(factory).withTaskExecutor(executor)
         .withKubernetesSerialization(serialization)
         .withHttpClientBuilderConsumer(builder -> builder.sslContext(identity.asArray(), trust.asArray()))
         .build();
