@@ -6,10 +6,13 @@ import dev.slipway.controlplane.controller.Reconciler;
 import dev.slipway.controlplane.controller.Result;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.OwnerReference;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * Deletes objects whose owners (by uid) are all gone, and carries out the two deletions that wait
@@ -17,7 +20,9 @@ import java.util.Optional;
  * API server removes the owner) and {@code orphan} (remove the owner's references from its
  * dependents, then drop the finalizer). One reconciler per monitored kind; dependents are found in
  * the informer caches, owners are confirmed absent by a live read so that a lagging cache never
- * deletes anything.
+ * deletes anything, and an orphaning waits until the caches hold every dependent the API server
+ * has: a dependent created just before its owner's deletion and not yet cached would otherwise
+ * keep its reference, and be deleted once the owner is gone.
  */
 final class GarbageCollector {
 
@@ -28,10 +33,17 @@ final class GarbageCollector {
     record Kind(String apiVersion, String kind, Lister<? extends HasMetadata> lister) {
     }
 
-    /** Asks the API server (not a cache) whether an owner still exists with the uid a reference names. */
+    /** Asks the API server (not a cache). */
     interface OwnerLookup {
+        /** Whether an owner still exists with the uid a reference names. */
         boolean exists(OwnerReference owner, String namespace);
+
+        /** The uids of the objects of {@code kind} in {@code namespace} that name {@code ownerUid} as an owner. */
+        Set<String> dependents(Kind kind, String namespace, String ownerUid);
     }
+
+    /** How soon an orphaning whose dependents are not all cached yet looks again. */
+    static final Duration CACHE_CATCH_UP = Duration.ofMillis(500);
 
     private final List<Kind> kinds;
     private final OwnerLookup owners;
@@ -88,7 +100,7 @@ final class GarbageCollector {
         if (object.getMetadata().getDeletionTimestamp() != null) {
             List<String> finalizers = Objects.requireNonNullElse(object.getMetadata().getFinalizers(), List.of());
             if (finalizers.contains(ORPHAN)) {
-                orphanDependents(object);
+                return orphanDependents(object);
             } else if (finalizers.contains(FOREGROUND)) {
                 deleteDependentsFirst(object);
             }
@@ -121,15 +133,23 @@ final class GarbageCollector {
         return owners.exists(reference, namespace);
     }
 
-    private void orphanDependents(HasMetadata owner) {
+    private Result orphanDependents(HasMetadata owner) {
         String uid = owner.getMetadata().getUid();
-        for (HasMetadata dependent : dependentsOf(owner)) {
+        String namespace = Objects.requireNonNullElse(owner.getMetadata().getNamespace(), "");
+        List<HasMetadata> cached = dependentsOf(owner);
+        Set<String> cachedUids = cached.stream().map(dependent -> dependent.getMetadata().getUid()).collect(Collectors.toSet());
+        boolean allCached = kinds.stream().allMatch(kind -> cachedUids.containsAll(owners.dependents(kind, namespace, uid)));
+        if (!allCached) {
+            return Result.requeueAfter(CACHE_CATCH_UP);
+        }
+        for (HasMetadata dependent : cached) {
             HasMetadata copy = TemplateHash.SERIALIZATION.clone(dependent);
             copy.getMetadata().setOwnerReferences(copy.getMetadata().getOwnerReferences().stream()
                     .filter(reference -> !uid.equals(reference.getUid())).toList());
             writer.update(copy);
         }
         removeFinalizer(owner, ORPHAN);
+        return Result.DONE;
     }
 
     private void deleteDependentsFirst(HasMetadata owner) {

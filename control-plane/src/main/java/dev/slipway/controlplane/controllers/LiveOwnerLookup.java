@@ -4,8 +4,13 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.util.Set;
+import java.util.stream.Collectors;
 
-/** Reads an owner straight from the API server: it exists when an object of that name has the referenced uid. */
+/**
+ * Reads owners and dependents straight from the API server: an owner exists when an object of that
+ * name has the referenced uid; dependents are listed afresh (a quorum read), not from a cache.
+ */
 final class LiveOwnerLookup implements GarbageCollector.OwnerLookup {
 
     private final KubernetesClient client;
@@ -28,5 +33,16 @@ final class LiveOwnerLookup implements GarbageCollector.OwnerLookup {
             throw e;
         }
         return found != null && owner.getUid().equals(found.getMetadata().getUid());
+    }
+
+    @Override
+    public Set<String> dependents(GarbageCollector.Kind kind, String namespace, String ownerUid) {
+        var resources = client.genericKubernetesResources(kind.apiVersion(), kind.kind());
+        var listed = namespace.isEmpty() ? resources.list() : resources.inNamespace(namespace).list();
+        return listed.getItems().stream()
+                .filter(item -> item.getMetadata().getOwnerReferences() != null && item.getMetadata().getOwnerReferences().stream()
+                        .anyMatch(reference -> ownerUid.equals(reference.getUid())))
+                .map(item -> item.getMetadata().getUid())
+                .collect(Collectors.toSet());
     }
 }

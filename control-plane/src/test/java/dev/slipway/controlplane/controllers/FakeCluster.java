@@ -80,6 +80,11 @@ final class FakeCluster implements ObjectWriter, EventRecorder {
         };
     }
 
+    /** What the API server holds, whether or not the listers have seen it yet. */
+    <T extends HasMetadata> List<T> stored(Class<T> type) {
+        return objects.values().stream().filter(type::isInstance).map(type::cast).map(TemplateHash.SERIALIZATION::clone).toList();
+    }
+
     <T extends HasMetadata> List<T> all(Class<T> type) {
         return lister(type).list("");
     }
