@@ -12,6 +12,7 @@ import dev.slipway.controlplane.apiserver.rest.NamespaceLifecycle;
 import dev.slipway.controlplane.apiserver.rest.ObjectRest;
 import dev.slipway.controlplane.apiserver.rest.Query;
 import dev.slipway.controlplane.apiserver.rest.ServiceAllocations;
+import dev.slipway.controlplane.apiserver.rest.WatchSession;
 import dev.slipway.controlplane.auth.AccessControl;
 import dev.slipway.controlplane.auth.AccessControlConfig;
 import dev.slipway.controlplane.auth.Authenticator;
@@ -50,7 +51,8 @@ public final class ApiServer implements AutoCloseable {
     public static ApiServer start(ApiServerConfig config) {
         List<AutoCloseable> owned = new ArrayList<>();
         try {
-            ObjectStore store = EtcdObjectStore.connect(config.etcd(), SecretEncryption.load(config.encryptionKeyFile()));
+            ObjectStore store = EtcdObjectStore.connect(config.etcd(), SecretEncryption.load(config.encryptionKeyFile()),
+                    EtcdObjectStore.Settings.defaults().withWatchIndex("pods", WatchSession.PODS_BY_NODE));
             owned.add(store);
             AccessControl access = AccessControl.start(store, AccessControlConfig.withDefaults(config.serviceAccountPublicKey()));
             owned.add(access);

@@ -56,17 +56,30 @@ public final class EtcdObjectStore implements ObjectStore {
      * @param watcherBacklog   events a watcher may fall behind before it is closed; keep it above
      *                         {@code watchCacheSize}, or a watcher that replays the whole ring is closed at once
      * @param requestTimeout   how long one etcd request may take before the store answers Unavailable
+     * @param watchIndexes     by resource, how its watchers are found for an event (none: each is asked)
      */
-    public record Settings(int watchCacheSize, int watcherBacklog, Duration requestTimeout) {
+    public record Settings(int watchCacheSize, int watcherBacklog, Duration requestTimeout, Map<String, WatchIndex> watchIndexes) {
 
         public Settings {
             if (watchCacheSize < 1 || watcherBacklog < 1) {
                 throw new IllegalArgumentException("watch cache size and watcher backlog must be positive");
             }
+            watchIndexes = Map.copyOf(watchIndexes);
+        }
+
+        public Settings(int watchCacheSize, int watcherBacklog, Duration requestTimeout) {
+            this(watchCacheSize, watcherBacklog, requestTimeout, Map.of());
         }
 
         public static Settings defaults() {
             return new Settings(1024, 2048, Duration.ofSeconds(10));
+        }
+
+        /** These settings with the watchers of {@code resource} found by {@code index}. */
+        public Settings withWatchIndex(String resource, WatchIndex index) {
+            Map<String, WatchIndex> next = new HashMap<>(watchIndexes);
+            next.put(resource, index);
+            return new Settings(watchCacheSize, watcherBacklog, requestTimeout, next);
         }
     }
 
@@ -259,6 +272,7 @@ public final class EtcdObjectStore implements ObjectStore {
             }
             long start = fromRevision > 0 ? fromRevision : currentRevision();
             started = new WatchCache(resource, start, settings.watchCacheSize(), settings.watcherBacklog(),
+                    Optional.ofNullable(settings.watchIndexes().get(resource)),
                     (after, sink) -> new EtcdFeed(client, resource, ObjectKey.prefix(resource, ""), after, transformer, scheduler, sink),
                     () -> forget(resource));
             caches.put(resource, started);

@@ -2,6 +2,7 @@ package dev.slipway.controlplane.storage;
 
 import java.util.ArrayDeque;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -11,6 +12,7 @@ import org.slf4j.LoggerFactory;
 /**
  * One resource's watch cache: one etcd watch feeding a ring of recent events, from which every
  * watcher of the resource is served. A watch from a revision still in the ring replays from it.
+ * With a {@link WatchIndex}, an event is offered only to the watchers its object's value concerns.
  */
 final class WatchCache implements EtcdFeed.Sink, ListenerQueue.Source, AutoCloseable {
 
@@ -27,15 +29,22 @@ final class WatchCache implements EtcdFeed.Sink, ListenerQueue.Source, AutoClose
     private final Runnable onReset;
     private final ArrayDeque<WatchEvent> ring;
     private final Set<ListenerQueue> listeners = ConcurrentHashMap.newKeySet();
+    private final Optional<WatchIndex> index;
+    /** Listeners that require no single value of the index's field: offered every event. */
+    private final Set<ListenerQueue> unindexed = ConcurrentHashMap.newKeySet();
+    /** The other listeners by the value they require, and the value of each (for removal, which does not hold this cache's lock). */
+    private final Map<String, Set<ListenerQueue>> byValue = new ConcurrentHashMap<>();
+    private final Map<ListenerQueue, String> valueOfListener = new ConcurrentHashMap<>();
 
     private long floor; // every event after this revision is in the ring
     private long revision; // the newest revision the cache knows the state of
     private EtcdFeed feed;
     private boolean closed;
 
-    WatchCache(String resource, long startRevision, int capacity, int backlog, FeedFactory feeds,
+    WatchCache(String resource, long startRevision, int capacity, int backlog, Optional<WatchIndex> index, FeedFactory feeds,
                Runnable onReset) {
         this.resource = resource;
+        this.index = index;
         this.capacity = capacity;
         this.backlog = backlog;
         this.feeds = feeds;
@@ -72,6 +81,17 @@ final class WatchCache implements EtcdFeed.Sink, ListenerQueue.Source, AutoClose
             queue.offer(event);
         }
         listeners.add(queue);
+        Optional<String> required = index.flatMap(by -> listener.requiredValue(by.field()));
+        if (required.isPresent()) {
+            valueOfListener.put(queue, required.get());
+            byValue.compute(required.get(), (value, queues) -> {
+                Set<ListenerQueue> next = queues == null ? ConcurrentHashMap.newKeySet() : queues;
+                next.add(queue);
+                return next;
+            });
+        } else {
+            unindexed.add(queue);
+        }
         queue.start(this);
         return Optional.of(queue);
     }
@@ -88,9 +108,41 @@ final class WatchCache implements EtcdFeed.Sink, ListenerQueue.Source, AutoClose
             }
             ring.addLast(event);
             revision = Math.max(revision, event.revision());
+            offer(event);
+        }
+    }
+
+    private void offer(WatchEvent event) {
+        List<String> values = index.isEmpty() || byValue.isEmpty() ? null : indexValues(index.get(), event);
+        if (values == null) {
             for (ListenerQueue listener : listeners) {
                 listener.offer(event);
             }
+            return;
+        }
+        for (ListenerQueue listener : unindexed) {
+            listener.offer(event);
+        }
+        for (String value : values) {
+            // A listener offered the same event twice queues it once (it keeps the last revision it queued).
+            for (ListenerQueue listener : byValue.getOrDefault(value, Set.of())) {
+                listener.offer(event);
+            }
+        }
+    }
+
+    /** The values of the index's field before and after the change, or null when one is unknown (then every listener is asked). */
+    private static List<String> indexValues(WatchIndex index, WatchEvent event) {
+        try {
+            return switch (event) {
+                case WatchEvent.Added added -> List.of(index.valueOf().apply(added.object()));
+                case WatchEvent.Modified modified -> modified.previous() == null ? null
+                        : List.of(index.valueOf().apply(modified.object()), index.valueOf().apply(modified.previous()));
+                case WatchEvent.Deleted deleted -> List.of(index.valueOf().apply(deleted.lastState()));
+                case WatchEvent.Bookmark bookmark -> null;
+            };
+        } catch (RuntimeException e) {
+            return null; // an object the index cannot read: the listeners themselves will judge it
         }
     }
 
@@ -108,7 +160,7 @@ final class WatchCache implements EtcdFeed.Sink, ListenerQueue.Source, AutoClose
             for (ListenerQueue listener : List.copyOf(listeners)) {
                 listener.fail(reason);
             }
-            listeners.clear();
+            forgetListeners();
             ring.clear();
             closed = true;
         }
@@ -123,6 +175,21 @@ final class WatchCache implements EtcdFeed.Sink, ListenerQueue.Source, AutoClose
     @Override
     public void remove(ListenerQueue queue) {
         listeners.remove(queue);
+        unindexed.remove(queue);
+        String value = valueOfListener.remove(queue);
+        if (value != null) {
+            byValue.computeIfPresent(value, (key, queues) -> {
+                queues.remove(queue);
+                return queues.isEmpty() ? null : queues;
+            });
+        }
+    }
+
+    private void forgetListeners() {
+        listeners.clear();
+        unindexed.clear();
+        byValue.clear();
+        valueOfListener.clear();
     }
 
     synchronized boolean isClosed() {
@@ -137,7 +204,7 @@ final class WatchCache implements EtcdFeed.Sink, ListenerQueue.Source, AutoClose
             closed = true;
             current = feed;
             open = List.copyOf(listeners);
-            listeners.clear();
+            forgetListeners();
         }
         if (current != null) {
             current.close();

@@ -1,5 +1,7 @@
 package dev.slipway.controlplane.storage;
 
+import java.util.Optional;
+
 /**
  * Receives a watch's events. Each listener is called from its own thread, one call at a time,
  * so a slow listener delays only itself.
@@ -17,6 +19,16 @@ public interface WatchListener {
      */
     default boolean mayConcern(StoredObject object) {
         return true;
+    }
+
+    /**
+     * The one value of {@code field} that every object this listener may concern has (its field
+     * selector requires {@code field=value}), or empty. The store asks once, when the watch starts,
+     * for the field of the resource's {@link WatchIndex}, and then offers this listener only the
+     * events of objects that had or got that value.
+     */
+    default Optional<String> requiredValue(String field) {
+        return Optional.empty();
     }
 
     /**

@@ -13,6 +13,8 @@ import java.util.OptionalLong;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -111,6 +113,46 @@ class WatchTest {
             assertThat(blueOnly.changes()).containsExactly("ADDED blue@" + blue.modRevision(), "MODIFIED blue@" + turned.modRevision(),
                     "ADDED last@" + last.modRevision());
         }
+    }
+
+    @Test
+    void anIndexedStoreOffersAnEventOnlyToTheListenersOfTheValuesItsObjectHadOrGot() {
+        // Each listener accepts whatever it is offered, so what it receives is what the index offered it.
+        WatchIndex byTeam = new WatchIndex("team", stored -> {
+            Matcher team = Pattern.compile("\"team\":\"(\\w+)\"").matcher(new String(stored.json(), UTF_8));
+            return team.find() ? team.group(1) : "";
+        });
+        RecordingListener blue = listenerRequiring("blue");
+        RecordingListener green = listenerRequiring("green");
+        RecordingListener everyone = new RecordingListener();
+        try (EtcdObjectStore indexed = EtcdObjectStore.connect(etcd.connection(), ValueTransformer.IDENTITY,
+                new EtcdObjectStore.Settings(8, 1000, Duration.ofSeconds(10)).withWatchIndex(resource, byTeam))) {
+            long start = indexed.currentRevision();
+            List<Watch> watches = List.of(indexed.watch(resource, Optional.empty(), start, blue),
+                    indexed.watch(resource, Optional.empty(), start, green), indexed.watch(resource, Optional.empty(), start, everyone));
+            indexed.create(key("default", "red"), json("{\"team\":\"red\"}"));
+            StoredObject one = indexed.create(key("default", "one"), json("{\"team\":\"blue\"}"));
+            StoredObject moved = indexed.update(key("default", "one"), one.modRevision(), json("{\"team\":\"green\"}"));
+            StoredObject again = indexed.update(key("default", "one"), moved.modRevision(), json("{\"team\":\"green\",\"v\":2}"));
+            indexed.delete(key("default", "red"), OptionalLong.empty());
+            StoredObject last = indexed.create(key("default", "last"), json("{\"team\":\"blue\"}"));
+            await().atMost(WAIT).until(() -> everyone.changes().size() == 6 && blue.changes().size() == 3 && green.changes().size() == 2);
+            watches.forEach(Watch::close);
+
+            assertThat(blue.changes()).containsExactly("ADDED one@" + one.modRevision(), "MODIFIED one@" + moved.modRevision(),
+                    "ADDED last@" + last.modRevision());
+            assertThat(green.changes()).containsExactly("MODIFIED one@" + moved.modRevision(), "MODIFIED one@" + again.modRevision());
+            assertThat(everyone.names()).containsExactly("red", "one", "one", "one", "red", "last");
+        }
+    }
+
+    private static RecordingListener listenerRequiring(String team) {
+        return new RecordingListener() {
+            @Override
+            public Optional<String> requiredValue(String field) {
+                return field.equals("team") ? Optional.of(team) : Optional.empty();
+            }
+        };
     }
 
     @Test

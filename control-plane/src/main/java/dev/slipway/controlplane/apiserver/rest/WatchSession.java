@@ -9,6 +9,7 @@ import dev.slipway.controlplane.storage.StorageException;
 import dev.slipway.controlplane.storage.StoredObject;
 import dev.slipway.controlplane.storage.Watch;
 import dev.slipway.controlplane.storage.WatchEvent;
+import dev.slipway.controlplane.storage.WatchIndex;
 import dev.slipway.controlplane.storage.WatchListener;
 import java.time.Duration;
 import java.util.Optional;
@@ -24,6 +25,10 @@ import tools.jackson.databind.node.ObjectNode;
 public final class WatchSession implements AutoCloseable {
 
     private static final Object CLOSED = new Object();
+
+    /** Every kubelet watches the pods of its own node: the store finds those watches by the pod's node, not by asking each. */
+    public static final WatchIndex PODS_BY_NODE = new WatchIndex("spec.nodeName",
+            stored -> Json.textOr(present(stored), "", "spec", "nodeName"));
 
     private final ResourceDescriptor resource;
     private final LabelSelector labels;
@@ -73,6 +78,11 @@ public final class WatchSession implements AutoCloseable {
                 @Override
                 public boolean mayConcern(StoredObject object) {
                     return session.matches(present(object));
+                }
+
+                @Override
+                public Optional<String> requiredValue(String field) {
+                    return session.fields.pinned(field);
                 }
 
                 @Override
