@@ -17,14 +17,13 @@ public enum NodeFilter {
     READY {
         @Override
         List<String> reject(PodDemand pod, NodeInfo node) {
-            return isReady(node.node()) ? List.of() : List.of("node(s) were not ready");
+            return node.ready() ? List.of() : List.of("node(s) were not ready");
         }
     },
     SCHEDULABLE {
         @Override
         List<String> reject(PodDemand pod, NodeInfo node) {
-            boolean cordoned = node.node().getSpec() != null && Boolean.TRUE.equals(node.node().getSpec().getUnschedulable());
-            return cordoned && !Tolerations.tolerated(pod.tolerations(), UNSCHEDULABLE_TAINT) ? List.of("node(s) were unschedulable") : List.of();
+            return node.cordoned() && !Tolerations.tolerated(pod.tolerations(), UNSCHEDULABLE_TAINT) ? List.of("node(s) were unschedulable") : List.of();
         }
     },
     TAINTS {
@@ -63,14 +62,20 @@ public enum NodeFilter {
         List<String> reject(PodDemand pod, NodeInfo node) {
             Resources free = node.allocatable().minus(node.requested());
             Resources wanted = pod.requests();
+            boolean pods = wanted.pods() > free.pods();
+            boolean cpu = wanted.milliCpu() > 0 && wanted.milliCpu() > free.milliCpu();
+            boolean memory = wanted.memoryBytes() > 0 && wanted.memoryBytes() > free.memoryBytes();
+            if (!pods && !cpu && !memory) {
+                return List.of(); // the common answer, without a list per node
+            }
             List<String> reasons = new ArrayList<>(3);
-            if (wanted.pods() > free.pods()) {
+            if (pods) {
                 reasons.add("Too many pods");
             }
-            if (wanted.milliCpu() > 0 && wanted.milliCpu() > free.milliCpu()) {
+            if (cpu) {
                 reasons.add("Insufficient cpu");
             }
-            if (wanted.memoryBytes() > 0 && wanted.memoryBytes() > free.memoryBytes()) {
+            if (memory) {
                 reasons.add("Insufficient memory");
             }
             return reasons;
