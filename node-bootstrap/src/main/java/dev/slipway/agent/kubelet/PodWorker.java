@@ -49,6 +49,20 @@ final class PodWorker {
   private boolean woken;
   private final Thread thread;
   private volatile boolean done;
+  /** What the last status check was computed from, when the API already had that status (only the worker's thread uses it). */
+  private StatusInputs settled;
+
+  /**
+   * What a pod's status is computed from, short of the clock. A pod resyncs every second to notice
+   * its containers exit; on a node with many pods most resyncs find nothing changed, and building the
+   * status again to compare it costs more than the rest of the sync, so equal inputs skip it. The pod is
+   * compared by identity: every new copy (a watch event, this worker's own write) counts as a change.
+   */
+  private record StatusInputs(Pod pod, ObservedPod observed, List<String> probes) {
+    boolean sameAs(StatusInputs other) {
+      return other != null && other.pod == pod && other.observed.equals(observed) && other.probes.equals(probes);
+    }
+  }
 
   PodWorker(Pod pod, KubeletContext context) {
     this.uid = pod.getMetadata().getUid();
@@ -141,7 +155,8 @@ final class PodWorker {
       plan = PodSync.plan(pod, observed, unhealthy(observed), now);
     }
     refreshProbes(pod, observed);
-    writeStatus(pod, observed, now);
+    // While the plan waits for a time (a back-off), the status depends on the clock too: computed each time.
+    writeStatus(pod, observed, now, plan.recheckAt().isEmpty());
     Duration wait = RESYNC;
     if (plan.recheckAt().isPresent()) {
       Duration until = PodSync.until(now, plan.recheckAt().get());
@@ -255,7 +270,13 @@ final class PodWorker {
     }
   }
 
-  private void writeStatus(Pod pod, ObservedPod observed, Instant now) {
+  private void writeStatus(Pod pod, ObservedPod observed, Instant now, boolean timeless) {
+    StatusInputs inputs = new StatusInputs(pod, observed, probes.values().stream()
+        .map(p -> p.containerId() + "/" + p.ready() + "/" + p.started()).sorted().toList());
+    if (timeless && inputs.sameAs(settled)) {
+      return;
+    }
+    settled = null;
     PodStatuses.ProbeView view = new PodStatuses.ProbeView() {
       @Override
       public boolean ready(String containerId) {
@@ -269,6 +290,7 @@ final class PodWorker {
     };
     PodStatus status = PodStatuses.compute(pod, observed, view, context.hostIp(), now);
     if (Objects.equals(withoutVolatile(status), withoutVolatile(pod.getStatus()))) {
+      settled = timeless ? inputs : null;
       return;
     }
     // First on the copy in hand (usually the newest: the watch delivers every change); only when
