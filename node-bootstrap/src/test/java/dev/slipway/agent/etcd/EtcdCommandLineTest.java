@@ -33,6 +33,11 @@ class EtcdCommandLineTest {
   }
 
   @Test
+  void writesLeaveEtcdsBackendBatchSoonSoTransactionsCopyLittle() {
+    assertThat(EtcdCommandLine.of(paths, member)).contains("--backend-batch-interval=10ms");
+  }
+
+  @Test
   void watchesHearHowFarEtcdIsWithoutAsking() {
     assertThat(EtcdCommandLine.of(paths, member)).contains("--experimental-watch-progress-notify-interval=5s");
   }
