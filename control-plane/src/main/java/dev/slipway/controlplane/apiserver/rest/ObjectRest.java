@@ -390,7 +390,9 @@ public final class ObjectRest {
             }
             StoredObject stored = store.update(current.key(), current.modRevision(), Json.bytes(next));
             releaseReplacedServiceAddresses(resource, old, next);
-            return Reply.ok(present(stored));
+            // The object in hand is what was stored: serve it rather than parse the stored bytes again.
+            metadata.put("resourceVersion", stored.resourceVersion());
+            return Reply.ok(next);
         } catch (RuntimeException e) {
             undo.forEach(Runnable::run);
             throw e;
