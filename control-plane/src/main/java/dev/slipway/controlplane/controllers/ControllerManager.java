@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The controller manager a master runs in-process: the ReplicaSet, Deployment, StatefulSet,
- * DaemonSet and garbage-collector controllers, active on one master at a time (the holder of the
+ * DaemonSet, node lifecycle, pod garbage-collector and garbage-collector controllers, active on one master at a time (the holder of the
  * {@code kube-system/slipway-controller-manager} Lease). Losing the lease stops every controller
  * and its informers; winning it again starts them afresh.
  */
@@ -138,7 +138,13 @@ public final class ControllerManager implements AutoCloseable {
                     Lister.of(nodes), writer, new Fabric8EventRecorder(client, "daemonset-controller", clock), clock), workers)
                     .watch(daemonSets, Controller::self).watch(pods, Controller.controllerOf("DaemonSet"))
                     .watch(nodes, node -> daemonSetLister.list("").stream().map(ObjectRef::of).toList());
-            controllers.addAll(List.of(replicaSetController, deploymentController, statefulSetController, daemonSetController));
+            // A live read (fabric8's get answers null for 404): a pod goes only when the API server, not a cache, lacks its node.
+            PodGarbageCollector podCollector = new PodGarbageCollector(Lister.of(pods), Lister.of(nodes),
+                    name -> client.nodes().withName(name).get() != null, writer, clock);
+            Controller podGarbageController = new Controller("pod-garbage-collector", podCollector, 2)
+                    .watch(pods, Controller::self).watchDeletions(nodes, podCollector::podsOn);
+            controllers.addAll(List.of(replicaSetController, deploymentController, statefulSetController, daemonSetController,
+                    podGarbageController));
             var nodeLeases = NodeLifecycleController.leaseInformer(client);
             informers.add(nodeLeases);
             controllers.add(NodeLifecycleController.create(client, nodes, nodeLeases, pods, settings.nodeLifecycle(), clock));

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.slipway.controlplane.controller.Lister;
 import dev.slipway.controlplane.controller.ObjectRef;
+import dev.slipway.controlplane.testing.TestClock;
 import dev.slipway.controlplane.controller.Result;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Node;
@@ -16,10 +17,8 @@ import io.fabric8.kubernetes.api.model.TaintBuilder;
 import io.fabric8.kubernetes.api.model.TolerationBuilder;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.api.model.coordination.v1.LeaseBuilder;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.util.ArrayList;
@@ -47,33 +46,6 @@ class NodeLifecycleReconcilerTest {
     private final RecordingActions actions = new RecordingActions();
     private final NodeLifecycleReconciler reconciler = new NodeLifecycleReconciler(lister(nodes), lister(leases), lister(pods), actions,
             new NodeLifecycleController.Settings(GRACE, EVICTION), clock);
-
-    static final class TestClock extends Clock {
-        private Instant now;
-
-        TestClock(Instant now) {
-            this.now = now;
-        }
-
-        void advance(Duration duration) {
-            now = now.plus(duration);
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-    }
 
     /** Records each action and applies it to the in-memory objects, as the API server would. */
     final class RecordingActions implements LifecycleActions {
