@@ -12,17 +12,22 @@ import dev.slipway.controlplane.apiserver.rest.NamespaceLifecycle;
 import dev.slipway.controlplane.apiserver.rest.ObjectRest;
 import dev.slipway.controlplane.apiserver.rest.Query;
 import dev.slipway.controlplane.apiserver.rest.ServiceAllocations;
+import dev.slipway.controlplane.apiserver.rest.TokenRequests;
 import dev.slipway.controlplane.apiserver.rest.WatchSession;
 import dev.slipway.controlplane.auth.AccessControl;
 import dev.slipway.controlplane.auth.AccessControlConfig;
 import dev.slipway.controlplane.auth.Authenticator;
 import dev.slipway.controlplane.auth.Authorizer;
+import dev.slipway.controlplane.auth.TokenIssuer;
 import dev.slipway.controlplane.storage.EtcdObjectStore;
 import dev.slipway.controlplane.storage.ObjectStore;
 import dev.slipway.controlplane.storage.SecretEncryption;
 import java.net.URI;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.databind.node.ObjectNode;
@@ -82,7 +87,8 @@ public final class ApiServer implements AutoCloseable {
             finalizer = new NamespaceFinalizer(rest);
             HttpsServer https = HttpsServer.start(config.bindAddress(), config.port(), config.servingCertPem(), config.servingKeyPem(),
                     config.clientCaPem(), new ApiHandler(rest, authenticator, authorizer,
-                    new PodStreams(rest, config.kubeletClientCertPem(), config.kubeletClientKeyPem(), config.clientCaPem())));
+                    new PodStreams(rest, config.kubeletClientCertPem(), config.kubeletClientKeyPem(), config.clientCaPem()),
+                    tokenRequests(rest, config)));
             LOG.info("API server listening on {}:{}", config.bindAddress(), https.port());
             return new ApiServer(https, finalizer, owned, config.bindAddress());
         } catch (RuntimeException e) {
@@ -92,6 +98,14 @@ public final class ApiServer implements AutoCloseable {
             namespaces.close();
             throw e;
         }
+    }
+
+    /** Tokens signed with the key beside the service-account public key, read on the first request (and again until it can be read). */
+    private static TokenRequests tokenRequests(ObjectRest rest, ApiServerConfig config) {
+        AtomicReference<TokenIssuer> loaded = new AtomicReference<>();
+        Supplier<TokenIssuer> issuer = () -> loaded.updateAndGet(known -> known != null ? known
+                : TokenIssuer.fromKeyFiles(config.serviceAccountSigningKey(), config.serviceAccountPublicKey(), TokenIssuer.DEFAULT_ISSUER));
+        return new TokenRequests(rest, issuer, List.of(TokenIssuer.DEFAULT_ISSUER), Clock.systemUTC());
     }
 
     /** The namespaces and the {@code kubernetes} service every cluster has; creating what is missing. */

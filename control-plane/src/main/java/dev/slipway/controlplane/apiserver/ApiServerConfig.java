@@ -64,6 +64,16 @@ public record ApiServerConfig(String bindAddress, int port, Path servingCertPem,
                 DEFAULT_SERVICE_CIDR, 30000, 32767, serviceAccountPublicKey);
     }
 
+    /**
+     * The key that signs service-account tokens ({@code kubectl create token}): beside the public key
+     * with {@code .key} for its extension, as kubeadm keeps {@code sa.key} and {@code sa.pub}.
+     */
+    public Path serviceAccountSigningKey() {
+        String name = serviceAccountPublicKey.getFileName().toString();
+        int dot = name.lastIndexOf('.');
+        return serviceAccountPublicKey.resolveSibling((dot > 0 ? name.substring(0, dot) : name) + ".key");
+    }
+
     public ApiServerConfig withPort(int newPort) {
         return new ApiServerConfig(bindAddress, newPort, servingCertPem, servingKeyPem, clientCaPem, etcd, encryptionKeyFile,
                 serviceCidr, nodePortFirst, nodePortLast, serviceAccountPublicKey, kubeletClientCertPem, kubeletClientKeyPem);

@@ -55,7 +55,7 @@ public final class AccessControl implements AutoCloseable {
                     new ClientCertificateAuthenticator(),
                     new BootstrapTokenAuthenticator(bootstrapSecrets::get, clock),
                     new ServiceAccountTokenAuthenticator(ServiceAccountKeys.readPublic(config.serviceAccountPublicKey()),
-                            Set.copyOf(config.issuers()), Set.copyOf(config.audiences()), serviceAccounts::get, pods::get, clock)));
+                            Set.copyOf(config.issuers()), Set.copyOf(config.audiences()), serviceAccounts::getOrRead, pods::getOrRead, clock)));
             Authorizer authorizer = new UnionAuthorizer(List.of(
                     new NodeAuthorizer(new CachedNodeObjects(pods, csrs)),
                     new RbacAuthorizer(new CachedRbacPolicy(clusterRoles, clusterRoleBindings, roles, roleBindings))));

@@ -64,6 +64,18 @@ final class ResourceCache<T> implements AutoCloseable {
         return Optional.ofNullable(objects.get(key));
     }
 
+    /**
+     * The cached object, or when the cache lacks it, the object as etcd has it now: an object created a
+     * moment ago (a service account, the pod a token was just bound to) may not have reached the cache.
+     */
+    Optional<T> getOrRead(ObjectKey key) {
+        T cached = objects.get(key);
+        if (cached != null) {
+            return Optional.of(cached);
+        }
+        return store.get(key).map(stored -> ModelJson.read(stored.json(), type));
+    }
+
     Collection<T> values() {
         return objects.values();
     }

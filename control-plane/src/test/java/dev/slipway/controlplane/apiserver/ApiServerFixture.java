@@ -14,6 +14,8 @@ import dev.slipway.pki.TlsIdentity;
 import dev.slipway.pki.TrustedCertificates;
 import java.io.IOException;
 import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.io.UncheckedIOException;
@@ -86,6 +88,7 @@ final class ApiServerFixture implements AutoCloseable {
             TlsIdentity admin = issue(ca, "admin", List.of("system:masters"), ExtendedUsage.CLIENT_AUTH, SubjectAltNames.NONE, now);
             KeyPair serviceAccounts = KeyAlgorithm.ECDSA_P256.generate();
             Path saPub = write(directory.resolve("sa.pub"), Pem.encode(serviceAccounts.getPublic()));
+            write(directory.resolve("sa.key"), Pem.encode(serviceAccounts.getPrivate()));
             Path encryption = directory.resolve("encryption.keys");
             SecretEncryption.generateKeyFile(encryption, "key1");
             EtcdProcess etcd = EtcdProcess.start();
@@ -163,6 +166,21 @@ final class ApiServerFixture implements AutoCloseable {
             throw new AssertionError("no revision in etcdctl output: " + json);
         }
         return Long.parseLong(matcher.group(1));
+    }
+
+    /** GET {@code path} with a bearer token and no client certificate. */
+    HttpResponse<String> getWithToken(String token, String path) {
+        HttpClient client = HttpClient.newBuilder().sslContext(TrustedCertificates.load(caFile).sslContext())
+                .connectTimeout(Duration.ofSeconds(10)).build();
+        try {
+            return client.send(HttpRequest.newBuilder(server.url().resolve(path)).header("Authorization", "Bearer " + token).GET().build(),
+                    HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted", e);
+        }
     }
 
     /** A kubeconfig for another user of the cluster CA. */

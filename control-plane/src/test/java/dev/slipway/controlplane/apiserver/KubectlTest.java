@@ -8,6 +8,7 @@ import dev.slipway.controlplane.apiserver.protobuf.ProtobufBody;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -232,6 +233,37 @@ class KubectlTest {
         assertThat(out).containsPattern("deployments\\s+deploy\\s+apps/v1\\s+true\\s+Deployment")
                 .containsPattern("pods\\s+po\\s+v1\\s+true\\s+Pod")
                 .containsPattern("clusterroles\\s+rbac.authorization.k8s.io/v1\\s+false\\s+ClusterRole");
+    }
+
+    @Test
+    void createTokenMintsAServiceAccountTokenTheServerAuthenticates() {
+        cluster.kubectl("create", "namespace", "tokens").orFail();
+        cluster.kubectl("-n", "tokens", "create", "serviceaccount", "builder").orFail();
+
+        String token = cluster.kubectl("-n", "tokens", "create", "token", "builder").orFail().out().strip();
+        HttpResponse<String> answer = cluster.getWithToken(token, "/api/v1/namespaces/tokens/pods");
+
+        assertThat(answer.statusCode()).as("authenticated as the service account, which may not list pods").isEqualTo(403);
+        assertThat(answer.body()).contains("system:serviceaccount:tokens:builder").contains("cannot list resource");
+        assertThat(cluster.kubectl("-n", "tokens", "create", "token", "builder", "--duration=5m").err())
+                .contains("may not specify a duration less than 10 minutes");
+        assertThat(cluster.kubectl("-n", "tokens", "create", "token", "nobody").err()).contains("serviceaccounts \"nobody\" not found");
+    }
+
+    @Test
+    void aTokenBoundToAPodStopsWorkingOnceThePodIsGone() {
+        cluster.kubectl("create", "namespace", "bound").orFail();
+        cluster.kubectl("-n", "bound", "create", "serviceaccount", "runner").orFail();
+        cluster.kubectl("-n", "bound", "run", "holder", "--image=busybox", "--restart=Never", "--overrides",
+                "{\"spec\":{\"serviceAccountName\":\"runner\"}}").orFail();
+        String token = cluster.kubectl("-n", "bound", "create", "token", "runner", "--bound-object-kind=Pod",
+                "--bound-object-name=holder").orFail().out().strip();
+        assertThat(cluster.getWithToken(token, "/api/v1/namespaces/bound/pods").statusCode()).isEqualTo(403);
+
+        cluster.kubectl("-n", "bound", "delete", "pod", "holder", "--grace-period=0", "--force").orFail();
+
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> cluster.getWithToken(token, "/api/v1/namespaces/bound/pods").statusCode() == 401);
     }
 
     @Test

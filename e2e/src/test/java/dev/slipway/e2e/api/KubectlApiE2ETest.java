@@ -4,11 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.slipway.e2e.CommandOutput;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -285,6 +289,57 @@ class KubectlApiE2ETest {
     assertThat(createSecret.succeeded()).as(createSecret.toString()).isTrue();
     assertThat(kubectl.ok("get", "-n", namespace, "configmap/made", "secret/made", "-o", "name").lines())
         .containsExactly("configmap/made", "secret/made");
+  }
+
+  @Test
+  void createTokenMintsAServiceAccountTokenEveryMasterAccepts() throws IOException {
+    // Given: a service account and a kubeconfig that carries only its token (kubectl 1.20 has no `create token`)
+    Kubectl kubectl = cluster.kubectl();
+    String namespace = namespace(kubectl, "token");
+    kubectl.ok("create", "namespace", namespace);
+    kubectl.ok("create", "serviceaccount", "builder", "-n", namespace);
+
+    // When
+    String token = kubectl.ok("create", "token", "builder", "-n", namespace).strip();
+    Kubectl asBuilder = new Kubectl(kubectl.version(), kubectl.binary(), tokenKubeconfig(kubectl, token), "");
+
+    // Then: the API servers know the account and its rights, on every master (they share the signing key)
+    CommandOutput denied = asBuilder.run("get", "pods", "-n", namespace);
+    assertThat(denied.succeeded()).as(denied.toString()).isFalse();
+    assertThat(denied.stderr()).contains("\"system:serviceaccount:" + namespace + ":builder\" cannot list resource \"pods\"");
+    kubectl.ok("create", "rolebinding", "builder-view", "--clusterrole=view", "--serviceaccount=" + namespace + ":builder", "-n", namespace);
+    for (String master : ClusterUnderTest.MASTERS) {
+      Kubectl there = asBuilder.against(cluster.apiServer(master));
+      await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+        CommandOutput allowed = there.run("get", "pods", "-n", namespace);
+        assertThat(allowed.succeeded()).as(master + ": " + allowed).isTrue();
+      });
+    }
+  }
+
+  /** A kubeconfig for the cluster's first API server with nothing but {@code token} for credentials. */
+  private Path tokenKubeconfig(Kubectl kubectl, String token) throws IOException {
+    String server = kubectl.ok("config", "view", "--minify", "-o", "jsonpath={.clusters[0].cluster.server}").strip();
+    Path file = Files.createTempFile("e2e-token", ".kubeconfig");
+    file.toFile().deleteOnExit();
+    Files.writeString(file, String.join("\n",
+        "apiVersion: v1",
+        "kind: Config",
+        "clusters:",
+        "- name: cluster",
+        "  cluster:",
+        "    server: " + server,
+        "    certificate-authority: " + cluster.clusterDir().resolve("pki/ca.crt"),
+        "users:",
+        "- name: token",
+        "  user:",
+        "    token: " + token,
+        "contexts:",
+        "- name: token",
+        "  context: {cluster: cluster, user: token}",
+        "current-context: token",
+        ""));
+    return file;
   }
 
   @ParameterizedTest(name = "kubectl {0}")

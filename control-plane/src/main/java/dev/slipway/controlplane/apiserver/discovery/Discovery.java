@@ -103,6 +103,10 @@ public final class Discovery {
                         sub.put("group", "policy").put("version", "v1").put("kind", "Eviction");
                         subVerbs.add("create");
                     }
+                    case "token" -> {
+                        sub.put("group", "authentication.k8s.io").put("version", "v1").put("kind", "TokenRequest");
+                        subVerbs.add("create");
+                    }
                     case "finalize" -> {
                         sub.put("kind", resource.kind());
                         subVerbs.add("update");

@@ -11,6 +11,7 @@ import dev.slipway.controlplane.apiserver.resources.ResourceDescriptor;
 import dev.slipway.controlplane.apiserver.rest.ObjectRest;
 import dev.slipway.controlplane.apiserver.rest.Query;
 import dev.slipway.controlplane.apiserver.rest.Reply;
+import dev.slipway.controlplane.apiserver.rest.TokenRequests;
 import dev.slipway.controlplane.apiserver.rest.WatchSession;
 import dev.slipway.controlplane.apiserver.table.Tables;
 import dev.slipway.controlplane.auth.Authenticator;
@@ -70,11 +71,13 @@ public final class ApiHandler extends Handler.Abstract {
     private final Authenticator authenticator;
     private final Authorizer authorizer;
     private final PodStreams podStreams;
+    private final TokenRequests tokens;
 
-    public ApiHandler(ObjectRest rest, Authenticator authenticator, Authorizer authorizer, PodStreams podStreams) {
+    public ApiHandler(ObjectRest rest, Authenticator authenticator, Authorizer authorizer, PodStreams podStreams, TokenRequests tokens) {
         super(InvocationType.BLOCKING);
         this.rest = rest;
         this.podStreams = podStreams;
+        this.tokens = tokens;
         this.discovery = new Discovery(rest.registry());
         this.openApi = new OpenApi(rest.registry());
         this.authenticator = authenticator;
@@ -181,9 +184,14 @@ public final class ApiHandler extends Handler.Abstract {
                 watch(request, response, callback, resource, namespace, api, accept, websocket);
                 yield null;
             }
-            case "create" -> api.name().isEmpty()
-                    ? rest.create(resource, namespace, withRequester(resource, body(request), user), query, manager)
-                    : rest.createSubresource(resource, namespace, api.name(), api.subresource(), body(request), query, manager);
+            case "create" -> {
+                if (api.name().isEmpty()) {
+                    yield rest.create(resource, namespace, withRequester(resource, body(request), user), query, manager);
+                }
+                yield resource.kind().equals("ServiceAccount") && api.subresource().equals("token")
+                        ? tokens.create(namespace, api.name(), body(request))
+                        : rest.createSubresource(resource, namespace, api.name(), api.subresource(), body(request), query, manager);
+            }
             case "update" -> rest.update(resource, namespace, api.name(), api.subresource(), body(request), query, manager);
             case "patch" -> {
                 String contentType = request.getHeaders().get(HttpHeader.CONTENT_TYPE);

@@ -69,7 +69,7 @@ public final class ResourceRegistry {
                 List.of(), Columns.configMaps(), Defaults::none, NameRule.SUBDOMAIN, Validation::configMap));
         all.add(resource("", "Secret", "secrets", List.of(), true, Set.of(), Secret.class,
                 List.of(), Columns.secrets(), Defaults::secret, NameRule.SUBDOMAIN, Validation::secret));
-        all.add(resource("", "ServiceAccount", "serviceaccounts", List.of("sa"), true, Set.of(), ServiceAccount.class,
+        all.add(resource("", "ServiceAccount", "serviceaccounts", List.of("sa"), true, Set.of("token"), ServiceAccount.class,
                 List.of(), Columns.serviceAccounts(), Defaults::none, NameRule.SUBDOMAIN, Validation::none));
         all.add(resource("", "Event", "events", List.of("ev"), true, Set.of(), Event.class,
                 List.of(), Columns.events(), Defaults::none, NameRule.SUBDOMAIN, Validation::none));
