@@ -3,6 +3,7 @@ package dev.slipway.agent.etcd;
 import dev.slipway.agent.config.AgentPaths;
 import dev.slipway.agent.config.EtcdMemberConfig;
 import java.util.List;
+import java.util.Map;
 
 /** etcd's command line for one member: https only and client certificates required on both ports. */
 public final class EtcdCommandLine {
@@ -16,7 +17,24 @@ public final class EtcdCommandLine {
    */
   public static final String BACKEND_BATCH_INTERVAL = "10ms";
 
+  /**
+   * Go's garbage collector target for etcd (Go's default is 100: collect when the heap has doubled).
+   * etcd 3.4 allocates a copy of its pending write batch for every write transaction, and collecting
+   * it cost about a fifth of etcd's CPU per API write; 400 collects a quarter as often (decision 0016).
+   */
+  static final String GC_PERCENT = "400";
+
   private EtcdCommandLine() {}
+
+  /**
+   * etcd's environment on a machine with {@code machineMemoryBytes}: the collector target above, and
+   * a soft memory limit of half the machine, where Go collects more often again. A heap that reaches
+   * it would have needed the whole machine with Go's default target, so the limit only takes back
+   * slack that memory cannot spare.
+   */
+  public static Map<String, String> environment(long machineMemoryBytes) {
+    return Map.of("GOGC", GC_PERCENT, "GOMEMLIMIT", Long.toString(machineMemoryBytes / 2));
+  }
 
   static List<String> of(AgentPaths paths, EtcdMemberConfig member) {
     var tls = member.tls();

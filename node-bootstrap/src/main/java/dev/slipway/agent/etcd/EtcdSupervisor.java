@@ -2,6 +2,7 @@ package dev.slipway.agent.etcd;
 
 import dev.slipway.agent.config.AgentPaths;
 import dev.slipway.agent.config.EtcdMemberConfig;
+import dev.slipway.agent.node.MachineFacts;
 import dev.slipway.agent.process.PidFile;
 import java.io.File;
 import java.io.IOException;
@@ -182,6 +183,7 @@ public final class EtcdSupervisor implements AutoCloseable {
         .redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(paths.etcdLog().toFile()))
         .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+    builder.environment().putAll(EtcdCommandLine.environment(MachineFacts.memory()));
     try {
       Process process = builder.start();
       pidFile.write(process.pid());

@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import dev.slipway.agent.config.AgentConfig;
 import dev.slipway.agent.config.EtcdMemberConfig;
 import dev.slipway.agent.config.SnapshotSchedule;
+import dev.slipway.agent.node.MachineFacts;
 import dev.slipway.agent.process.PidFile;
 import dev.slipway.agent.snapshot.EtcdAccess;
 import dev.slipway.agent.testing.TestMembers;
@@ -73,6 +74,16 @@ class EtcdSupervisorTest {
     assertThat(new PidFile(config.paths().etcdPidFile()).pid()).contains(pid);
     assertThat(Files.getPosixFilePermissions(config.paths().etcdDataDir(member.dataDirName())))
         .isEqualTo(PosixFilePermissions.fromString("rwx------"));
+  }
+
+  @Test
+  void startedMemberRunsWithTheGarbageCollectorSettings() throws Exception {
+    supervisor.start();
+
+    Path environ = Path.of("/proc", Long.toString(supervisor.process().orElseThrow().pid()), "environ");
+    // Read once setsid has become etcd: until its exec the process may show no environment yet.
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(List.of(Files.readString(environ).split("\0")))
+        .contains("GOGC=400", "GOMEMLIMIT=" + MachineFacts.memory() / 2));
   }
 
   @Test
