@@ -2,9 +2,12 @@ package dev.slipway.controlplane.testing;
 
 import static org.awaitility.Awaitility.await;
 
+import com.sun.management.OperatingSystemMXBean;
 import dev.slipway.controlplane.storage.EtcdConnection;
+import dev.slipway.controlplane.storage.EtcdTuning;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -173,10 +176,10 @@ public final class EtcdProcess implements AutoCloseable {
                 "--initial-cluster-state", "new",
                 // Quick progress notifications, so tests see a quiet resource's watch cache move on.
                 "--experimental-watch-progress-notify-interval", "500ms",
-                // As the agent starts etcd (EtcdCommandLine, decision 0015), so benchmarks measure the etcd masters run.
-                "--backend-batch-interval", "10ms",
                 "--logger", "zap",
                 "--log-outputs", "stderr"));
+        // Tuned as the agent starts etcd, so benchmarks measure the etcd masters run.
+        command.addAll(EtcdTuning.flags());
         if (serverTls != null) {
             command.addAll(List.of(
                     "--cert-file", serverTls.serverCertPem().toString(),
@@ -188,8 +191,8 @@ public final class EtcdProcess implements AutoCloseable {
             ProcessBuilder builder = new ProcessBuilder(command)
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(directory.resolve("etcd.log").toFile()));
-            // The garbage collector target the agent gives etcd (decision 0016), so benchmarks measure the etcd masters run.
-            builder.environment().put("GOGC", "400");
+            builder.environment().putAll(EtcdTuning.environment(
+                    ((OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getTotalMemorySize()));
             process = builder.start();
             RUNNING.add(process);
         } catch (IOException e) {

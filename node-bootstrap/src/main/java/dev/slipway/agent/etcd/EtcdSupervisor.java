@@ -4,6 +4,7 @@ import dev.slipway.agent.config.AgentPaths;
 import dev.slipway.agent.config.EtcdMemberConfig;
 import dev.slipway.agent.node.MachineFacts;
 import dev.slipway.agent.process.PidFile;
+import dev.slipway.controlplane.storage.EtcdTuning;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -183,7 +184,7 @@ public final class EtcdSupervisor implements AutoCloseable {
         .redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(paths.etcdLog().toFile()))
         .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
-    builder.environment().putAll(EtcdCommandLine.environment(MachineFacts.memory()));
+    builder.environment().putAll(EtcdTuning.environment(MachineFacts.memory()));
     try {
       Process process = builder.start();
       pidFile.write(process.pid());

@@ -108,6 +108,9 @@ public final class NodeAgent implements AutoCloseable {
         renewLease();
         reportStatus();
       } catch (RuntimeException e) {
+        if (closed.getCount() == 0) {
+          return; // closing: the client may be closed under the request; nothing failed that matters
+        }
         log.warn("node {}: lease or status update failed: {}", description.name(), e.getMessage());
       }
       try {

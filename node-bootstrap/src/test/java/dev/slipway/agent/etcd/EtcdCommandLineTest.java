@@ -7,7 +7,6 @@ import dev.slipway.agent.config.EtcdMemberConfig;
 import dev.slipway.agent.config.InitialClusterState;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class EtcdCommandLineTest {
@@ -36,13 +35,6 @@ class EtcdCommandLineTest {
   @Test
   void writesLeaveEtcdsBackendBatchSoonSoTransactionsCopyLittle() {
     assertThat(EtcdCommandLine.of(paths, member)).contains("--backend-batch-interval=10ms");
-  }
-
-  @Test
-  void etcdCollectsGarbageSeldomButWithinHalfTheMachine() {
-    assertThat(EtcdCommandLine.environment(8L << 30)).containsExactlyInAnyOrderEntriesOf(Map.of(
-        "GOGC", "400",
-        "GOMEMLIMIT", Long.toString(4L << 30)));
   }
 
   @Test

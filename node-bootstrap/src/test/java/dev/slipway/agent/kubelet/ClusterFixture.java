@@ -1,11 +1,11 @@
 package dev.slipway.agent.kubelet;
 
-import dev.slipway.agent.etcd.EtcdCommandLine;
 import dev.slipway.agent.node.MachineFacts;
 import dev.slipway.agent.testing.FreePorts;
 import dev.slipway.controlplane.apiserver.ApiServer;
 import dev.slipway.controlplane.apiserver.ApiServerConfig;
 import dev.slipway.controlplane.storage.EtcdConnection;
+import dev.slipway.controlplane.storage.EtcdTuning;
 import dev.slipway.controlplane.storage.SecretEncryption;
 import dev.slipway.pki.CertificateAuthority;
 import dev.slipway.pki.CertificateSpec;
@@ -90,11 +90,11 @@ public final class ClusterFixture implements AutoCloseable {
       ProcessBuilder etcdCommand = new ProcessBuilder("/usr/bin/etcd", "--name", "test", "--data-dir", directory.resolve("etcd").toString(),
           "--listen-client-urls", "http://127.0.0.1:" + clientPort, "--advertise-client-urls", "http://127.0.0.1:" + clientPort,
           "--listen-peer-urls", "http://127.0.0.1:" + peerPort, "--initial-advertise-peer-urls", "http://127.0.0.1:" + peerPort,
-          "--initial-cluster", "test=http://127.0.0.1:" + peerPort, "--experimental-watch-progress-notify-interval", "1s",
-          "--backend-batch-interval=" + EtcdCommandLine.BACKEND_BATCH_INTERVAL)
+          "--initial-cluster", "test=http://127.0.0.1:" + peerPort, "--experimental-watch-progress-notify-interval", "1s")
           .redirectErrorStream(true).redirectOutput(directory.resolve("etcd.log").toFile());
-      // As the agent starts etcd (flags and garbage collector), so the hollow-node benchmark measures the etcd masters run.
-      etcdCommand.environment().putAll(EtcdCommandLine.environment(MachineFacts.memory()));
+      // Tuned as the agent starts etcd, so the hollow-node benchmark measures the etcd masters run.
+      etcdCommand.command().addAll(EtcdTuning.flags());
+      etcdCommand.environment().putAll(EtcdTuning.environment(MachineFacts.memory()));
       Process etcd = etcdCommand.start();
       waitForPort(clientPort);
       ApiServerConfig config = new ApiServerConfig("127.0.0.1", 0, directory.resolve("apiserver.crt"), directory.resolve("apiserver.key"),
