@@ -25,6 +25,12 @@ import org.slf4j.LoggerFactory;
 final class Agent implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(Agent.class);
+  /**
+   * The node's first start is retried after 1 s, doubling up to 10 s: on a master it begins while the
+   * API servers are still starting, and a flat 10 s left its Node up to that long behind them.
+   */
+  private static final Duration FIRST_NODE_RETRY = Duration.ofSeconds(1);
+  private static final Duration MAX_NODE_RETRY = Duration.ofSeconds(10);
 
   private final AgentPaths paths;
   private final AgentLock lock;
@@ -82,9 +88,10 @@ final class Agent implements AutoCloseable {
     return agent;
   }
 
-  /** Joins and runs the kubelet in the background, retrying (10 s) while no API server answers yet. */
+  /** Joins and runs the kubelet in the background, retrying while no API server answers yet. */
   private synchronized void startNode(AgentConfig config) {
     nodeStarter = Thread.ofPlatform().name("kubelet-start").daemon().start(() -> {
+      Duration retry = FIRST_NODE_RETRY;
       while (closed.getCount() > 0) {
         try {
           NodeServices started = NodeServices.start(config);
@@ -99,15 +106,16 @@ final class Agent implements AutoCloseable {
         } catch (InterruptedException e) {
           return;
         } catch (RuntimeException e) {
-          log.warn("kubelet could not start: {}; retrying in 10 s", e.getMessage());
+          log.warn("kubelet could not start: {}; retrying in {} s", e.getMessage(), retry.toSeconds());
         }
         try {
-          if (closed.await(10, TimeUnit.SECONDS)) {
+          if (closed.await(retry.toMillis(), TimeUnit.MILLISECONDS)) {
             return;
           }
         } catch (InterruptedException e) {
           return;
         }
+        retry = retry.multipliedBy(2).compareTo(MAX_NODE_RETRY) > 0 ? MAX_NODE_RETRY : retry.multipliedBy(2);
       }
     });
   }

@@ -45,13 +45,15 @@ import javax.net.ssl.SSLSocketFactory;
  * CPU per operation (this JVM plus etcd), which is what bounds the rates on a loaded machine. {@code client} is {@code socket} (default: one blocking TLS socket per client,
  * about as lean as the etcd side's gRPC client) or {@code jdk} (java.net.http, as fabric8 uses it).
  * Run with {@code java -cp <test class path> dev.slipway.controlplane.apiserver.ApiServerBenchmark
- * [creates=2000] [clients=32] [warm-up=creates] [rounds=3] [client=socket]}, e.g.
+ * [creates=2000] [clients=32] [warm-up=creates] [rounds=3] [client=socket]}. Rounds of 10,000 creates
+ * last a few seconds each, long enough to hold several of etcd's garbage collections (decision 0016),
+ * which in rounds of a few thousand land in one side's round or the other's and scatter the ratio, e.g.
  *
  * <pre>
  * mvn -q -Dbuild.suffix=-bench -pl control-plane -am test-compile
  * mvn -q -Dbuild.suffix=-bench -pl control-plane dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=/tmp/cp
  * java -cp control-plane/target-bench/test-classes:control-plane/target-bench/classes:pki/target-bench/classes:$(cat /tmp/cp) \
- *     dev.slipway.controlplane.apiserver.ApiServerBenchmark 3000 32 6000 5
+ *     dev.slipway.controlplane.apiserver.ApiServerBenchmark 10000 32 6000 5
  * </pre>
  */
 public final class ApiServerBenchmark {
