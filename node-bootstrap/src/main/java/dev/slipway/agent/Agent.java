@@ -6,6 +6,7 @@ import dev.slipway.agent.config.NodeRole;
 import dev.slipway.agent.controlplane.ApiServerSupervisor;
 import dev.slipway.agent.controlplane.ControlPlaneControllers;
 import dev.slipway.agent.etcd.EtcdSupervisor;
+import dev.slipway.agent.join.ApiClients;
 import dev.slipway.agent.kubelet.NodeServices;
 import dev.slipway.agent.process.AgentLock;
 import dev.slipway.agent.process.PidFile;
@@ -106,7 +107,7 @@ final class Agent implements AutoCloseable {
         } catch (InterruptedException e) {
           return;
         } catch (RuntimeException e) {
-          log.warn("kubelet could not start: {}; retrying in {} s", e.getMessage(), retry.toSeconds());
+          log.warn("kubelet could not start: {}; retrying in {} s", ApiClients.describe(e), retry.toSeconds());
         }
         try {
           if (closed.await(retry.toMillis(), TimeUnit.MILLISECONDS)) {

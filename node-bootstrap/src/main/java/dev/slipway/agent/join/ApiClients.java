@@ -28,6 +28,15 @@ public final class ApiClients {
 
   private ApiClients() {}
 
+  /** What went wrong talking to the API, with the causes fabric8 wraps behind "An error has occurred". */
+  public static String describe(RuntimeException e) {
+    var text = new StringBuilder(String.valueOf(e.getMessage()));
+    for (Throwable cause = e.getCause(); cause != null && cause != cause.getCause(); cause = cause.getCause()) {
+      text.append(": ").append(cause.getClass().getSimpleName()).append(' ').append(cause.getMessage());
+    }
+    return text.toString();
+  }
+
   private static KubernetesSerialization nodeSerialization() {
     var serialization = new KubernetesSerialization(
         JsonMapper.builderWithJackson2Defaults().addModule(new Jackson2JdkTypesModule()).build(), false);

@@ -44,15 +44,6 @@ public final class AdminAccess {
     return admin.sslContext(clusterCa);
   }
 
-  /** What went wrong talking to the API, with the causes fabric8 wraps behind "An error has occurred". */
-  public static String describe(RuntimeException e) {
-    var text = new StringBuilder(String.valueOf(e.getMessage()));
-    for (Throwable cause = e.getCause(); cause != null && cause != cause.getCause(); cause = cause.getCause()) {
-      text.append(": ").append(cause.getClass().getSimpleName()).append(' ').append(cause.getMessage());
-    }
-    return text.toString();
-  }
-
   /** A fabric8 client for {@code server}; the caller closes it. */
   public KubernetesClient client(URI server) {
     // Keys and trust go in as a TLS context: fabric8 cannot read PKCS#8 EC keys from a kubeconfig.

@@ -1,5 +1,6 @@
 package dev.slipway.provisioner.up;
 
+import dev.slipway.agent.join.ApiClients;
 import dev.slipway.provisioner.inventory.Role;
 import dev.slipway.provisioner.phase.ClusterContext;
 import dev.slipway.provisioner.phase.Phase;
@@ -61,7 +62,7 @@ final class ApplySampleApp implements Phase {
         }
       }
     } catch (KubernetesClientException e) {
-      throw new PhaseFailed("cannot apply " + manifest + ": " + AdminAccess.describe(e));
+      throw new PhaseFailed("cannot apply " + manifest + ": " + ApiClients.describe(e));
     }
   }
 

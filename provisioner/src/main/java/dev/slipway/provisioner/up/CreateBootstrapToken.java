@@ -1,5 +1,6 @@
 package dev.slipway.provisioner.up;
 
+import dev.slipway.agent.join.ApiClients;
 import dev.slipway.provisioner.inventory.Role;
 import dev.slipway.provisioner.phase.ClusterContext;
 import dev.slipway.provisioner.phase.MayBeSkipped;
@@ -52,7 +53,7 @@ final class CreateBootstrapToken implements Phase, MayBeSkipped {
       client.secrets().inNamespace(NAMESPACE).resource(secret).createOr(existing -> existing.update());
     } catch (KubernetesClientException e) {
       throw new PhaseFailed("cannot write the bootstrap token Secret " + NAMESPACE + "/bootstrap-token-" + token.id() + " through " + server
-          + ": " + AdminAccess.describe(e));
+          + ": " + ApiClients.describe(e));
     }
     context.progress().note("bootstrap token " + token.id() + " valid until " + secret.getStringData().get("expiration"));
   }

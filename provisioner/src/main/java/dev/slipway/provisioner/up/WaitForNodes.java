@@ -1,5 +1,6 @@
 package dev.slipway.provisioner.up;
 
+import dev.slipway.agent.join.ApiClients;
 import dev.slipway.provisioner.inventory.Host;
 import dev.slipway.provisioner.inventory.Role;
 import dev.slipway.provisioner.phase.ClusterContext;
@@ -58,7 +59,7 @@ final class WaitForNodes implements Phase, MayBeSkipped {
         var unknown = new LinkedHashMap<String, String>();
         expected.forEach(name -> unknown.put(name, "unknown"));
         notReady = unknown;
-        apiProblem = "; the API at " + server + " did not answer: " + AdminAccess.describe(e);
+        apiProblem = "; the API at " + server + " did not answer: " + ApiClients.describe(e);
         master = (master + 1) % masters.size();
       }
       if (notReady.isEmpty()) {
