@@ -1,5 +1,7 @@
 package dev.slipway.controlplane.storage;
 
+import com.sun.management.OperatingSystemMXBean;
+import java.lang.management.ManagementFactory;
 import java.util.List;
 import java.util.Map;
 
@@ -27,12 +29,16 @@ public final class EtcdTuning {
     }
 
     /**
-     * etcd's environment on a machine with {@code machineMemoryBytes}: the collector target, and a soft
-     * memory limit of half the machine, where Go collects more often again. A heap that reaches it would
-     * have needed the whole machine at Go's default target, so the limit only takes back slack that
-     * memory cannot spare.
+     * etcd's environment on this machine: the collector target, and a soft memory limit of half the
+     * machine's memory (or of the container's limit, as the JVM sees it), where Go collects more often
+     * again. A heap that reaches it would have needed the whole machine at Go's default target, so the
+     * limit only takes back slack that memory cannot spare.
      */
-    public static Map<String, String> environment(long machineMemoryBytes) {
+    public static Map<String, String> environment() {
+        return environment(((OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getTotalMemorySize());
+    }
+
+    static Map<String, String> environment(long machineMemoryBytes) {
         return Map.of("GOGC", GC_PERCENT, "GOMEMLIMIT", Long.toString(machineMemoryBytes / 2));
     }
 }

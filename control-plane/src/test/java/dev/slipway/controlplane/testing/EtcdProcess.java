@@ -2,12 +2,10 @@ package dev.slipway.controlplane.testing;
 
 import static org.awaitility.Awaitility.await;
 
-import com.sun.management.OperatingSystemMXBean;
 import dev.slipway.controlplane.storage.EtcdConnection;
 import dev.slipway.controlplane.storage.EtcdTuning;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -191,8 +189,7 @@ public final class EtcdProcess implements AutoCloseable {
             ProcessBuilder builder = new ProcessBuilder(command)
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(directory.resolve("etcd.log").toFile()));
-            builder.environment().putAll(EtcdTuning.environment(
-                    ((OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getTotalMemorySize()));
+            builder.environment().putAll(EtcdTuning.environment());
             process = builder.start();
             RUNNING.add(process);
         } catch (IOException e) {

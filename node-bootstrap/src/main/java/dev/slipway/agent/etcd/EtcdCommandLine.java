@@ -6,7 +6,10 @@ import dev.slipway.controlplane.storage.EtcdTuning;
 import java.util.ArrayList;
 import java.util.List;
 
-/** etcd's command line for one member: https only and client certificates required on both ports, tuned for the API server's store ({@link EtcdTuning}). */
+/**
+ * etcd's command line for one member: https only and client certificates required on both ports,
+ * tuned for the API server's store ({@link EtcdTuning}).
+ */
 public final class EtcdCommandLine {
 
   /** How often etcd tells each caught-up watch its revision; API server bookmarks are this fresh. */

@@ -2,7 +2,6 @@ package dev.slipway.agent.etcd;
 
 import dev.slipway.agent.config.AgentPaths;
 import dev.slipway.agent.config.EtcdMemberConfig;
-import dev.slipway.agent.node.MachineFacts;
 import dev.slipway.agent.process.PidFile;
 import dev.slipway.controlplane.storage.EtcdTuning;
 import java.io.File;
@@ -184,7 +183,7 @@ public final class EtcdSupervisor implements AutoCloseable {
         .redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(paths.etcdLog().toFile()))
         .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
-    builder.environment().putAll(EtcdTuning.environment(MachineFacts.memory()));
+    builder.environment().putAll(EtcdTuning.environment());
     try {
       Process process = builder.start();
       pidFile.write(process.pid());

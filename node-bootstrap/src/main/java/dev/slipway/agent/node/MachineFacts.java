@@ -37,8 +37,7 @@ public record MachineFacts(int cpus, long memoryBytes, long ephemeralStorageByte
     };
   }
 
-  /** The machine's memory (MemTotal), or this JVM's maximum heap where /proc is missing. */
-  public static long memory() {
+  private static long memory() {
     return read("/proc/meminfo").flatMap(text -> text.lines().filter(l -> l.startsWith("MemTotal:")).findFirst())
         .map(line -> Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024)
         .orElse(Runtime.getRuntime().maxMemory());

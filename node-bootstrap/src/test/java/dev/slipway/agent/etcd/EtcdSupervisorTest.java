@@ -7,11 +7,11 @@ import static org.awaitility.Awaitility.await;
 import dev.slipway.agent.config.AgentConfig;
 import dev.slipway.agent.config.EtcdMemberConfig;
 import dev.slipway.agent.config.SnapshotSchedule;
-import dev.slipway.agent.node.MachineFacts;
 import dev.slipway.agent.process.PidFile;
 import dev.slipway.agent.snapshot.EtcdAccess;
 import dev.slipway.agent.testing.TestMembers;
 import dev.slipway.agent.testing.TestPki;
+import dev.slipway.controlplane.storage.EtcdTuning;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import java.io.IOException;
@@ -83,7 +83,7 @@ class EtcdSupervisorTest {
     Path environ = Path.of("/proc", Long.toString(supervisor.process().orElseThrow().pid()), "environ");
     // Read once setsid has become etcd: until its exec the process may show no environment yet.
     await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(List.of(Files.readString(environ).split("\0")))
-        .contains("GOGC=400", "GOMEMLIMIT=" + MachineFacts.memory() / 2));
+        .contains("GOGC=400", "GOMEMLIMIT=" + EtcdTuning.environment().get("GOMEMLIMIT")));
   }
 
   @Test

@@ -1,6 +1,5 @@
 package dev.slipway.agent.kubelet;
 
-import dev.slipway.agent.node.MachineFacts;
 import dev.slipway.agent.testing.FreePorts;
 import dev.slipway.controlplane.apiserver.ApiServer;
 import dev.slipway.controlplane.apiserver.ApiServerConfig;
@@ -94,7 +93,7 @@ public final class ClusterFixture implements AutoCloseable {
           .redirectErrorStream(true).redirectOutput(directory.resolve("etcd.log").toFile());
       // Tuned as the agent starts etcd, so the hollow-node benchmark measures the etcd masters run.
       etcdCommand.command().addAll(EtcdTuning.flags());
-      etcdCommand.environment().putAll(EtcdTuning.environment(MachineFacts.memory()));
+      etcdCommand.environment().putAll(EtcdTuning.environment());
       Process etcd = etcdCommand.start();
       waitForPort(clientPort);
       ApiServerConfig config = new ApiServerConfig("127.0.0.1", 0, directory.resolve("apiserver.crt"), directory.resolve("apiserver.key"),
