@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -21,6 +22,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
 
 /**
  * Scheduling throughput with hollow nodes, kubemark-style (not a test): etcd and the API server on
@@ -42,6 +44,7 @@ public final class HollowSchedulingBenchmark {
   private static final String NAMESPACE = "bench";
   private static final long NODES_READY_TIMEOUT_S = 600;
   private static final long PODS_TIMEOUT_S = 600;
+  private static final long IDLE_SAMPLE_S = 10;
 
   private HollowSchedulingBenchmark() {}
 
@@ -76,6 +79,9 @@ public final class HollowSchedulingBenchmark {
       JvmFigures withNodes = JvmFigures.now();
       System.out.printf("with %d hollow nodes: %s; per node: %.0f KiB heap, %.2f platform threads%n", nodeCount, withNodes,
           (withNodes.heapBytes - base.heapBytes) / 1024.0 / nodeCount, (withNodes.platformThreads - base.platformThreads) / (double) nodeCount);
+      CpuUse idle = CpuUse.start();
+      TimeUnit.SECONDS.sleep(IDLE_SAMPLE_S);
+      System.out.printf("idle with %d Ready nodes (Leases, node status) for %d s: %s%n", nodeCount, IDLE_SAMPLE_S, idle.since(0));
 
       cluster.admin().namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(NAMESPACE).endMetadata().build()).create();
       Map<String, Seen> seen = new ConcurrentHashMap<>();
@@ -92,11 +98,15 @@ public final class HollowSchedulingBenchmark {
             "kube-scheduler", workers))) {
           waitFor("the scheduler to lead", 60, scheduler::isLeading);
           long schedulerStart = System.nanoTime();
+          CpuUse scheduling = CpuUse.start();
           if (!podsFirst) {
             createStart = create(creator, podCount, creators, seen);
           }
           waitFor("all pods Running", PODS_TIMEOUT_S, () -> seen.values().stream().allMatch(s -> s.running != 0));
           report(seen, podsFirst ? schedulerStart : createStart, podsFirst ? "the scheduler's start" : "the first create");
+          if (podsFirst) {
+            System.out.printf("from the scheduler's start until all Running: %s%n", scheduling.since(podCount));
+          }
         }
         System.out.printf("after the run: %s; load %s%n", JvmFigures.now(), load());
       }
@@ -249,6 +259,27 @@ public final class HollowSchedulingBenchmark {
 
   private static int argument(String[] arguments, int index, int otherwise) {
     return arguments.length > index ? Integer.parseInt(arguments[index]) : otherwise;
+  }
+
+  /** CPU time this JVM and its child processes (etcd) used from a start, against the wall time. */
+  private record CpuUse(long wallStart, long jvmStart, long childrenStart) {
+    static CpuUse start() {
+      return new CpuUse(System.nanoTime(), cpuNanos(Stream.of(ProcessHandle.current())), cpuNanos(ProcessHandle.current().descendants()));
+    }
+
+    /** Cores busy since the start, and the CPU per item when {@code items} is positive. */
+    String since(int items) {
+      double wall = System.nanoTime() - wallStart;
+      long jvm = cpuNanos(Stream.of(ProcessHandle.current())) - jvmStart;
+      long children = cpuNanos(ProcessHandle.current().descendants()) - childrenStart;
+      String text = String.format("%.2f of %d cores busy (this JVM %.2f, etcd %.2f)", (jvm + children) / wall,
+          Runtime.getRuntime().availableProcessors(), jvm / wall, children / wall);
+      return items > 0 ? text + String.format(", %.1f ms CPU per pod", (jvm + children) / 1e6 / items) : text;
+    }
+
+    private static long cpuNanos(Stream<ProcessHandle> processes) {
+      return processes.mapToLong(process -> process.info().totalCpuDuration().map(Duration::toNanos).orElse(0L)).sum();
+    }
   }
 
   private static double seconds(long since) {
