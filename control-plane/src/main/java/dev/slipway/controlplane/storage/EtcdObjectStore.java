@@ -57,18 +57,23 @@ public final class EtcdObjectStore implements ObjectStore {
      *                         {@code watchCacheSize}, or a watcher that replays the whole ring is closed at once
      * @param requestTimeout   how long one etcd request may take before the store answers Unavailable
      * @param watchIndexes     by resource, how its watchers are found for an event (none: each is asked)
+     * @param recentObjects    how many objects' newest states are kept as first guesses for read-modify-writes
      */
-    public record Settings(int watchCacheSize, int watcherBacklog, Duration requestTimeout, Map<String, WatchIndex> watchIndexes) {
+    public record Settings(int watchCacheSize, int watcherBacklog, Duration requestTimeout, Map<String, WatchIndex> watchIndexes,
+                           int recentObjects) {
+
+        /** Room for the objects that change often in a cluster of a few thousand pods (pods, nodes, leases, workloads). */
+        static final int RECENT_OBJECTS = 20_000;
 
         public Settings {
-            if (watchCacheSize < 1 || watcherBacklog < 1) {
-                throw new IllegalArgumentException("watch cache size and watcher backlog must be positive");
+            if (watchCacheSize < 1 || watcherBacklog < 1 || recentObjects < 1) {
+                throw new IllegalArgumentException("watch cache size, watcher backlog and recent objects must be positive");
             }
             watchIndexes = Map.copyOf(watchIndexes);
         }
 
         public Settings(int watchCacheSize, int watcherBacklog, Duration requestTimeout) {
-            this(watchCacheSize, watcherBacklog, requestTimeout, Map.of());
+            this(watchCacheSize, watcherBacklog, requestTimeout, Map.of(), RECENT_OBJECTS);
         }
 
         public static Settings defaults() {
@@ -79,7 +84,7 @@ public final class EtcdObjectStore implements ObjectStore {
         public Settings withWatchIndex(String resource, WatchIndex index) {
             Map<String, WatchIndex> next = new HashMap<>(watchIndexes);
             next.put(resource, index);
-            return new Settings(watchCacheSize, watcherBacklog, requestTimeout, next);
+            return new Settings(watchCacheSize, watcherBacklog, requestTimeout, next, recentObjects);
         }
     }
 
@@ -89,12 +94,14 @@ public final class EtcdObjectStore implements ObjectStore {
     private final Settings settings;
     private final ScheduledExecutorService scheduler;
     private final Map<String, WatchCache> caches = new HashMap<>();
+    private final RecentObjects recent;
 
     private EtcdObjectStore(Client client, EtcdKv kv, ValueTransformer transformer, Settings settings) {
         this.client = client;
         this.kv = kv;
         this.transformer = transformer;
         this.settings = settings;
+        this.recent = new RecentObjects(settings.recentObjects());
         this.scheduler = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("etcd-store").factory());
     }
 
@@ -152,13 +159,27 @@ public final class EtcdObjectStore implements ObjectStore {
             throw new StorageException.AlreadyExists(key);
         }
         long revision = response.getHeader().getRevision();
-        return new StoredObject(key, json, revision, revision);
+        return saw(new StoredObject(key, json, revision, revision));
     }
 
     @Override
     public Optional<StoredObject> get(ObjectKey key) {
         RangeResponse response = range(RangeRequest.newBuilder().setKey(key(key.path())).build(), "get " + key, 0);
-        return response.getKvsList().stream().findFirst().map(kv -> decode(key, kv));
+        Optional<StoredObject> found = response.getKvsList().stream().findFirst().map(kv -> saw(decode(key, kv)));
+        if (found.isEmpty()) {
+            recent.forget(key);
+        }
+        return found;
+    }
+
+    @Override
+    public Optional<StoredObject> recent(ObjectKey key) {
+        return recent.get(key);
+    }
+
+    private StoredObject saw(StoredObject object) {
+        recent.saw(object);
+        return object;
     }
 
     @Override
@@ -208,7 +229,7 @@ public final class EtcdObjectStore implements ObjectStore {
             throw missingOrConflict(key, expectedModRevision, response);
         }
         KeyValue previous = response.getResponses(0).getResponsePut().getPrevKv();
-        return new StoredObject(key, json, response.getHeader().getRevision(), previous.getCreateRevision());
+        return saw(new StoredObject(key, json, response.getHeader().getRevision(), previous.getCreateRevision()));
     }
 
     @Override
@@ -229,15 +250,20 @@ public final class EtcdObjectStore implements ObjectStore {
             throw missingOrConflict(key, expectedModRevision.orElse(0), response);
         }
         KeyValue previous = response.getResponses(0).getResponseDeleteRange().getPrevKvs(0);
+        recent.deleted(key, response.getHeader().getRevision());
         return new StoredObject(key, transformer.fromStorage(key, previous.getValue().toByteArray()),
                 response.getHeader().getRevision(), previous.getCreateRevision());
     }
 
-    private static StorageException missingOrConflict(ObjectKey key, long expected, TxnResponse response) {
+    /** The failure of a compare on {@code key}; the failed transaction's read tells which, and is the newest state known. */
+    private StorageException missingOrConflict(ObjectKey key, long expected, TxnResponse response) {
         List<KeyValue> current = response.getResponses(0).getResponseRange().getKvsList();
-        return current.isEmpty()
-                ? new StorageException.NotFound(key)
-                : new StorageException.Conflict(key, expected, current.getFirst().getModRevision());
+        if (current.isEmpty()) {
+            recent.forget(key);
+            return new StorageException.NotFound(key);
+        }
+        saw(decode(key, current.getFirst()));
+        return new StorageException.Conflict(key, expected, current.getFirst().getModRevision());
     }
 
     @Override
@@ -272,7 +298,7 @@ public final class EtcdObjectStore implements ObjectStore {
             }
             long start = fromRevision > 0 ? fromRevision : currentRevision();
             started = new WatchCache(resource, start, settings.watchCacheSize(), settings.watcherBacklog(),
-                    Optional.ofNullable(settings.watchIndexes().get(resource)),
+                    Optional.ofNullable(settings.watchIndexes().get(resource)), recent::heard,
                     (after, sink) -> new EtcdFeed(client, resource, ObjectKey.prefix(resource, ""), after, transformer, scheduler, sink),
                     () -> forget(resource));
             caches.put(resource, started);

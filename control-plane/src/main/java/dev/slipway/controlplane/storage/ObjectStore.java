@@ -16,6 +16,14 @@ public interface ObjectStore extends AutoCloseable {
     Optional<StoredObject> get(ObjectKey key);
 
     /**
+     * The newest state of the object this store has seen (its own writes and reads, its watches),
+     * without asking etcd: it may be stale or missing. Only a guess for a read-modify-write whose
+     * {@link #update} or {@link #delete} at its revision then checks it, as Kubernetes' API server
+     * starts such writes from its watch cache.
+     */
+    Optional<StoredObject> recent(ObjectKey key);
+
+    /**
      * Lists the objects of a resource, of one namespace when {@code namespace} is present.
      * An expired continue token or compacted revision answers {@link StorageException.Expired}.
      */

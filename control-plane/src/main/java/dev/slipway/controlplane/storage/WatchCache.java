@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,6 +28,8 @@ final class WatchCache implements EtcdFeed.Sink, ListenerQueue.Source, AutoClose
     private final int backlog;
     private final FeedFactory feeds;
     private final Runnable onReset;
+    /** Told every event the cache takes in, before its watchers (the store's {@link RecentObjects}). */
+    private final Consumer<WatchEvent> observer;
     private final ArrayDeque<WatchEvent> ring;
     private final Set<ListenerQueue> listeners = ConcurrentHashMap.newKeySet();
     private final Optional<WatchIndex> index;
@@ -41,9 +44,10 @@ final class WatchCache implements EtcdFeed.Sink, ListenerQueue.Source, AutoClose
     private EtcdFeed feed;
     private boolean closed;
 
-    WatchCache(String resource, long startRevision, int capacity, int backlog, Optional<WatchIndex> index, FeedFactory feeds,
-               Runnable onReset) {
+    WatchCache(String resource, long startRevision, int capacity, int backlog, Optional<WatchIndex> index, Consumer<WatchEvent> observer,
+               FeedFactory feeds, Runnable onReset) {
         this.resource = resource;
+        this.observer = observer;
         this.index = index;
         this.capacity = capacity;
         this.backlog = backlog;
@@ -108,6 +112,7 @@ final class WatchCache implements EtcdFeed.Sink, ListenerQueue.Source, AutoClose
             }
             ring.addLast(event);
             revision = Math.max(revision, event.revision());
+            observer.accept(event);
             offer(event);
         }
     }

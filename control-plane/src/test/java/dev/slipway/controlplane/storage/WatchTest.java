@@ -234,6 +234,23 @@ class WatchTest {
     }
 
     @Test
+    void theNewestStateOfAWatchedObjectFollowsAnotherStoresWritesAndDeletion() {
+        try (EtcdObjectStore other = EtcdObjectStore.connect(etcd.connection(), ValueTransformer.IDENTITY);
+             Watch watch = store.watch(resource, Optional.empty(), 0, new RecordingListener())) {
+            ObjectKey key = key("default", "shared");
+            StoredObject created = other.create(key, json("{\"v\":1}"));
+            await().atMost(WAIT).until(() -> store.recent(key).map(StoredObject::modRevision).orElse(0L) == created.modRevision());
+
+            StoredObject updated = other.update(key, created.modRevision(), json("{\"v\":2}"));
+            await().atMost(WAIT).until(() -> store.recent(key).map(StoredObject::modRevision).orElse(0L) == updated.modRevision());
+            assertThat(store.recent(key).orElseThrow().json()).asString(UTF_8).isEqualTo("{\"v\":2}");
+
+            other.delete(key, OptionalLong.empty());
+            await().atMost(WAIT).until(() -> store.recent(key).isEmpty());
+        }
+    }
+
+    @Test
     void watchCacheRevisionFollowsEtcdProgressWhenTheResourceIsQuiet() {
         RecordingListener listener = new RecordingListener();
         // The cache starts from a revision older than etcd's newest, so its etcd watch replays

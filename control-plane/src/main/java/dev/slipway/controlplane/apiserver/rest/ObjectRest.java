@@ -28,6 +28,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.UUID;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
@@ -219,12 +220,11 @@ public final class ObjectRest {
             throw ApiError.badRequest("the name of the object (" + bodyName + ") does not match the name on the URL (" + name + ")");
         }
         String precondition = metadata.path("resourceVersion").asString("");
-        return retrying(precondition, () -> {
-            StoredObject current = load(resource, namespace, name);
-            checkPrecondition(resource, name, precondition, current);
-            ObjectNode old = parse(current);
+        return readModifyWrite(resource, namespace, name, precondition, base -> {
+            checkPrecondition(resource, name, precondition, base.stored());
+            ObjectNode old = parse(base.stored());
             ObjectNode next = prepareUpdate(resource, old, given.deepCopy(), subresource);
-            return writeUpdate(resource, current, old, next, query, writer(resource, manager, subresource, "Update"), true);
+            return writeUpdate(resource, base, old, next, query, writer(resource, manager, subresource, "Update"), true);
         }).withWarnings(warnings);
     }
 
@@ -235,20 +235,20 @@ public final class ObjectRest {
         }
         JsonNode patch = parseBody(body, false);
         List<String> warnings = new ArrayList<>();
-        Reply reply = retrying("", () -> {
-            StoredObject current = load(resource, namespace, name);
+        Reply reply = readModifyWrite(resource, namespace, name, "", base -> {
+            StoredObject current = base.stored();
             ObjectNode old = parse(current);
-            ObjectNode base = subresource.equals("scale") ? scaleOf(resource, present(current)) : present(current);
+            ObjectNode target = subresource.equals("scale") ? scaleOf(resource, present(current)) : present(current);
             JsonNode patched = switch (type) {
-                case JSON -> JsonPatch.apply(base, patch);
-                case MERGE -> MergePatch.apply(base, patch);
-                case STRATEGIC -> StrategicMergePatch.apply(resource.kind(), base, patch);
+                case JSON -> JsonPatch.apply(target, patch);
+                case MERGE -> MergePatch.apply(target, patch);
+                case STRATEGIC -> StrategicMergePatch.apply(resource.kind(), target, patch);
                 default -> throw ApiError.unsupportedMediaType(type.contentType());
             };
             ObjectNode next = requireObject(patched);
             checkPrecondition(resource, name, Json.textOr(next, "", "metadata", "resourceVersion"), current);
             if (subresource.equals("scale")) {
-                return writeScale(resource, current, old, next, query, manager);
+                return writeScale(resource, base, old, next, query, manager);
             }
             warnings.clear();
             warnings.addAll(checkBody(resource, next, query, true));
@@ -256,7 +256,7 @@ public final class ObjectRest {
                 throw ApiError.badRequest("a patch may not change the object's name");
             }
             next = prepareUpdate(resource, old, next, subresource);
-            return writeUpdate(resource, current, old, next, query, writer(resource, manager, subresource, "Update"), true);
+            return writeUpdate(resource, base, old, next, query, writer(resource, manager, subresource, "Update"), true);
         });
         return reply.withWarnings(warnings);
     }
@@ -291,7 +291,7 @@ public final class ObjectRest {
             ObjectNode old = parse(current);
             ObjectNode merged = ManagedFields.apply(old, applied, writer, force);
             ObjectNode next = prepareUpdate(resource, old, merged, subresource);
-            return writeUpdate(resource, current, old, next, query, writer, false);
+            return writeUpdate(resource, Base.read(current), old, next, query, writer, false);
         }).withWarnings(warnings);
     }
 
@@ -357,8 +357,9 @@ public final class ObjectRest {
         return result;
     }
 
-    private Reply writeUpdate(ResourceDescriptor resource, StoredObject current, ObjectNode old, ObjectNode next, Query query,
+    private Reply writeUpdate(ResourceDescriptor resource, Base base, ObjectNode old, ObjectNode next, Query query,
                               ManagedFields.Writer writer, boolean recordFields) {
+        StoredObject current = base.stored();
         resource.defaulter().apply(next);
         var causes = resource.validator().validate(next);
         if (!causes.isEmpty()) {
@@ -382,10 +383,10 @@ public final class ObjectRest {
                 return Reply.ok(gone);
             }
             if (next.equals(old)) {
-                return Reply.ok(present(current));
+                return Reply.ok(present(base.unchanged()));
             }
             if (query.dryRun()) {
-                Json.metadata(next).put("resourceVersion", current.resourceVersion());
+                Json.metadata(next).put("resourceVersion", base.unchanged().resourceVersion());
                 return Reply.ok(next);
             }
             StoredObject stored = store.update(current.key(), current.modRevision(), Json.bytes(next));
@@ -430,24 +431,23 @@ public final class ObjectRest {
     private Reply updateScale(ResourceDescriptor resource, String namespace, String name, ObjectNode scale, Query query,
                               String manager) {
         String precondition = Json.textOr(scale, "", "metadata", "resourceVersion");
-        return retrying(precondition, () -> {
-            StoredObject current = load(resource, namespace, name);
-            checkPrecondition(resource, name, precondition, current);
-            return writeScale(resource, current, parse(current), scale, query, manager);
+        return readModifyWrite(resource, namespace, name, precondition, base -> {
+            checkPrecondition(resource, name, precondition, base.stored());
+            return writeScale(resource, base, parse(base.stored()), scale, query, manager);
         });
     }
 
-    private Reply writeScale(ResourceDescriptor resource, StoredObject current, ObjectNode old, ObjectNode scale, Query query,
+    private Reply writeScale(ResourceDescriptor resource, Base base, ObjectNode old, ObjectNode scale, Query query,
                              String manager) {
         JsonNode replicas = Json.at(scale, "spec", "replicas");
         if (replicas == null || !replicas.isIntegralNumber() || replicas.asLong() < 0) {
-            throw ApiError.invalid("autoscaling", "Scale", current.key().name(), List.of(new ApiError.Cause("FieldValueInvalid",
+            throw ApiError.invalid("autoscaling", "Scale", base.stored().key().name(), List.of(new ApiError.Cause("FieldValueInvalid",
                     "spec.replicas", "Invalid value: " + replicas + ": must be greater than or equal to 0")));
         }
         ObjectNode next = old.deepCopy();
         Json.child(next, "spec").put("replicas", replicas.asInt());
         next = prepareUpdate(resource, old, next, "");
-        Reply reply = writeUpdate(resource, current, old, next, query, writer(resource, manager, "scale", "Update"), true);
+        Reply reply = writeUpdate(resource, base, old, next, query, writer(resource, manager, "scale", "Update"), true);
         return Reply.ok(scaleOf(resource, (ObjectNode) reply.body()));
     }
 
@@ -478,9 +478,8 @@ public final class ObjectRest {
         if (node.isEmpty()) {
             throw ApiError.invalid("", "Binding", name, List.of(new ApiError.Cause("FieldValueRequired", "target.name", "Required value")));
         }
-        retrying("", () -> {
-            StoredObject current = load(resource, namespace, name);
-            ObjectNode old = parse(current);
+        readModifyWrite(resource, namespace, name, "", base -> {
+            ObjectNode old = parse(base.stored());
             String assigned = Json.textOr(old, "", "spec", "nodeName");
             if (!assigned.isEmpty()) {
                 throw ApiError.conflict("", "pods", name, "pod " + name + " is already assigned to node \"" + assigned + "\"");
@@ -492,7 +491,7 @@ public final class ObjectRest {
             Json.child(next, "spec").put("nodeName", node);
             ArrayNode conditions = Json.child(next, "status").putArray("conditions");
             conditions.addObject().put("type", "PodScheduled").put("status", "True").put("lastTransitionTime", now());
-            return writeUpdate(resource, current, old, next, query, writer(resource, manager, "binding", "Update"), true);
+            return writeUpdate(resource, base, old, next, query, writer(resource, manager, "binding", "Update"), true);
         });
         ObjectNode status = Json.object();
         status.put("kind", "Status").put("apiVersion", "v1").put("status", "Success").put("code", 201);
@@ -514,8 +513,8 @@ public final class ObjectRest {
         long grace = given.has("gracePeriodSeconds") ? given.get("gracePeriodSeconds").asLong() : query.number("gracePeriodSeconds", -1);
         boolean dryRun = query.dryRun() || given.path("dryRun").valueStream().anyMatch(value -> value.asString().equals("All"));
         String policy = propagation;
-        return retrying(precondition, () -> {
-            StoredObject current = load(resource, namespace, name);
+        return readModifyWrite(resource, namespace, name, precondition, base -> {
+            StoredObject current = base.stored();
             checkPrecondition(resource, name, precondition, current);
             ObjectNode old = parse(current);
             if (!uid.isEmpty() && !uid.equals(Json.textOr(old, "", "metadata", "uid"))) {
@@ -525,7 +524,7 @@ public final class ObjectRest {
             ObjectNode next = old.deepCopy();
             ObjectNode metadata = Json.metadata(next);
             if (resource.kind().equals("Namespace")) {
-                return markNamespaceTerminating(resource, current, old, next, dryRun);
+                return markNamespaceTerminating(resource, base, old, next, dryRun);
             }
             ArrayNode finalizers = metadata.get("finalizers") instanceof ArrayNode list ? list : metadata.putArray("finalizers");
             if (policy.equals("Orphan") && !contains(finalizers, "orphan")) {
@@ -537,7 +536,7 @@ public final class ObjectRest {
             if (finalizers.isEmpty() && podGrace == 0) {
                 metadata.remove("finalizers");
                 if (dryRun) {
-                    return Reply.ok(present(current));
+                    return Reply.ok(present(base.unchanged()));
                 }
                 StoredObject deleted = store.delete(current.key(), OptionalLong.of(current.modRevision()));
                 releaseServiceAddresses(resource, old);
@@ -556,7 +555,7 @@ public final class ObjectRest {
                 metadata.put("deletionTimestamp", Instant.now().plusSeconds(podGrace).truncatedTo(ChronoUnit.SECONDS).toString());
                 metadata.put("deletionGracePeriodSeconds", podGrace);
             } else if (next.equals(old)) {
-                return Reply.ok(present(current));
+                return Reply.ok(present(base.unchanged()));
             }
             if (dryRun) {
                 return Reply.ok(next);
@@ -581,8 +580,9 @@ public final class ObjectRest {
         return Math.max(grace, 0);
     }
 
-    private Reply markNamespaceTerminating(ResourceDescriptor resource, StoredObject current, ObjectNode old, ObjectNode next,
+    private Reply markNamespaceTerminating(ResourceDescriptor resource, Base base, ObjectNode old, ObjectNode next,
                                            boolean dryRun) {
+        StoredObject current = base.stored();
         ObjectNode metadata = Json.metadata(next);
         if (!metadata.has("deletionTimestamp")) {
             metadata.put("deletionTimestamp", now());
@@ -590,7 +590,8 @@ public final class ObjectRest {
         }
         Json.child(next, "status").put("phase", "Terminating");
         if (dryRun || next.equals(old)) {
-            return Reply.ok(dryRun ? next : present(current));
+            StoredObject unchanged = base.unchanged();
+            return Reply.ok(dryRun ? next : present(unchanged));
         }
         StoredObject stored = store.update(current.key(), current.modRevision(), Json.bytes(next));
         namespaces.observe(stored);
@@ -712,6 +713,59 @@ public final class ObjectRest {
     }
 
     // ---------------------------------------------------------------- helpers
+
+    /**
+     * The object a read-modify-write starts from: read from etcd, or the newest state this server has
+     * seen, which may be stale. A write at its revision checks it either way; an answer given without
+     * writing takes it through {@link #unchanged()}, which refuses a guess.
+     */
+    private record Base(StoredObject stored, boolean confirmed) {
+
+        static Base read(StoredObject stored) {
+            return new Base(stored, true);
+        }
+
+        static Base guessed(StoredObject stored) {
+            return new Base(stored, false);
+        }
+
+        /** The object, to answer with as it is: only when it was read from etcd, since a guess may be out of date. */
+        StoredObject unchanged() {
+            if (!confirmed) {
+                throw new Unconfirmed();
+            }
+            return stored;
+        }
+    }
+
+    /** An attempt on a guessed base reached an answer that needs the object's current state. */
+    private static final class Unconfirmed extends RuntimeException {
+        Unconfirmed() {
+            super("the guessed state must be read from etcd", null, false, false);
+        }
+    }
+
+    /**
+     * Runs a read-modify-write of one object. The first attempt starts from the newest state this
+     * server has seen of it (its own writes, its watches), without reading etcd, when that state is at
+     * the precondition's resourceVersion: Kubernetes' API server starts from its watch cache the same
+     * way, and most writers (kubelets, controllers, leases) send the version they last saw. Should the
+     * guess be stale, the write's compare-and-swap refuses it; that attempt, and any other whose answer
+     * might rest on a stale state (an error, nothing to change), is then decided on a fresh read.
+     */
+    private Reply readModifyWrite(ResourceDescriptor resource, String namespace, String name, String precondition,
+                                  Function<Base, Reply> attempt) {
+        Optional<StoredObject> guess = store.recent(key(resource, namespace, name))
+                .filter(seen -> precondition.isEmpty() || precondition.equals(seen.resourceVersion()));
+        if (guess.isPresent()) {
+            try {
+                return attempt.apply(Base.guessed(guess.get()));
+            } catch (StorageException.Conflict | StorageException.NotFound | ApiError | Unconfirmed e) {
+                // Decided on what may be out of date: decide again on the object as etcd has it.
+            }
+        }
+        return retrying(precondition, () -> attempt.apply(Base.read(load(resource, namespace, name))));
+    }
 
     /** Runs a read-modify-write until it does not race another writer; a stale precondition is a 409 at once. */
     private Reply retrying(String precondition, Supplier<Reply> attempt) {
