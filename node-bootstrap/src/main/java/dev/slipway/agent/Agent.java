@@ -11,6 +11,7 @@ import dev.slipway.agent.kubelet.NodeServices;
 import dev.slipway.agent.process.AgentLock;
 import dev.slipway.agent.process.PidFile;
 import dev.slipway.agent.snapshot.PeriodicSnapshots;
+import dev.slipway.controlplane.controller.Backoff;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -30,8 +31,8 @@ final class Agent implements AutoCloseable {
    * The node's first start is retried after 1 s, doubling up to 10 s: on a master it begins while the
    * API servers are still starting, and a flat 10 s left its Node up to that long behind them.
    */
-  private static final Duration FIRST_NODE_RETRY = Duration.ofSeconds(1);
-  private static final Duration MAX_NODE_RETRY = Duration.ofSeconds(10);
+  /** A master's node starts while its API server is still coming up: retry soon, then every 10 s. */
+  private static final Backoff NODE_START_RETRY = new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(10));
 
   private final AgentPaths paths;
   private final AgentLock lock;
@@ -92,8 +93,7 @@ final class Agent implements AutoCloseable {
   /** Joins and runs the kubelet in the background, retrying while no API server answers yet. */
   private synchronized void startNode(AgentConfig config) {
     nodeStarter = Thread.ofPlatform().name("kubelet-start").daemon().start(() -> {
-      Duration retry = FIRST_NODE_RETRY;
-      while (closed.getCount() > 0) {
+      for (int failures = 1; closed.getCount() > 0; failures++) {
         try {
           NodeServices started = NodeServices.start(config);
           synchronized (this) {
@@ -107,16 +107,15 @@ final class Agent implements AutoCloseable {
         } catch (InterruptedException e) {
           return;
         } catch (RuntimeException e) {
-          log.warn("kubelet could not start: {}; retrying in {} s", ApiClients.describe(e), retry.toSeconds());
+          log.warn("kubelet could not start: {}; retrying in {} s", ApiClients.describe(e), NODE_START_RETRY.delay(failures).toSeconds());
         }
         try {
-          if (closed.await(retry.toMillis(), TimeUnit.MILLISECONDS)) {
+          if (closed.await(NODE_START_RETRY.delay(failures).toMillis(), TimeUnit.MILLISECONDS)) {
             return;
           }
         } catch (InterruptedException e) {
           return;
         }
-        retry = retry.multipliedBy(2).compareTo(MAX_NODE_RETRY) > 0 ? MAX_NODE_RETRY : retry.multipliedBy(2);
       }
     });
   }

@@ -1,5 +1,6 @@
 package dev.slipway.agent.kubelet;
 
+import dev.slipway.controlplane.controller.Backoff;
 import java.time.Duration;
 import java.time.Instant;
 
@@ -13,17 +14,13 @@ public final class CrashLoopBackoff {
   public static final Duration INITIAL = Duration.ofSeconds(10);
   public static final Duration MAX = Duration.ofMinutes(5);
   static final Duration RESET_AFTER = MAX.multipliedBy(2);
+  private static final Backoff LADDER = new Backoff(INITIAL, MAX);
 
   private CrashLoopBackoff() {}
 
   /** The delay before restart number {@code restart} (1 for the first restart). */
   public static Duration delay(int restart) {
-    if (restart <= 0) {
-      return Duration.ZERO;
-    }
-    int shift = Math.min(restart - 1, 16);
-    Duration delay = INITIAL.multipliedBy(1L << shift);
-    return delay.compareTo(MAX) > 0 ? MAX : delay;
+    return LADDER.delay(restart);
   }
 
   /** When the container that ran from {@code started} to {@code finished} as restart {@code restartsSoFar} may start again. */
