@@ -28,7 +28,11 @@ import org.slf4j.LoggerFactory;
  * at once through {@link #statusChanged()}. The Lease is the heartbeat, so the Node's status is
  * written only when it says something new or its last report is older than
  * {@link #STATUS_REPORT_PERIOD}: with many nodes, writing it every round would be most of the
- * API server's work. Every request of the heartbeat gives up after
+ * API server's work. Nor is the Node read every round: only this agent writes its status, so the Node
+ * as the agent last wrote it stands until a write is refused (someone changed the Node since: it is
+ * read afresh and the report written again) or a round fails (read afresh next round); a status
+ * someone else wrote is thus corrected within {@link #STATUS_REPORT_PERIOD} at the latest.
+ * Every request of the heartbeat gives up after
  * {@link #REQUEST_TIMEOUT} without retrying: the next round goes out on time instead of waiting
  * on a master that died under a connection.
  */
@@ -53,6 +57,8 @@ public final class NodeAgent implements AutoCloseable {
   private Thread loop;
   /** The Lease as this agent last wrote it, renewed without reading it first; null: read it. */
   private Lease lease;
+  /** The Node as this agent last read or wrote it; null: read it. */
+  private Node node;
 
   public NodeAgent(KubernetesClient client, NodeDescription description, BooleanSupplier ready, Clock clock) {
     this.client = bounded(client);
@@ -91,6 +97,7 @@ public final class NodeAgent implements AutoCloseable {
       client.nodes().resource(description.merged(existing)).update();
       log.info("node {} was registered already; labels and taints brought up to date", description.name());
     }
+    node = null;
     reportStatus();
   }
 
@@ -111,6 +118,7 @@ public final class NodeAgent implements AutoCloseable {
         if (closed.getCount() == 0) {
           return; // closing: the client may be closed under the request; nothing failed that matters
         }
+        node = null; // whatever happened meanwhile (a master marking the node unreachable) is read next round
         log.warn("node {}: lease or status update failed: {}", description.name(), e.getMessage());
       }
       try {
@@ -165,23 +173,34 @@ public final class NodeAgent implements AutoCloseable {
   }
 
   void reportStatus() {
-    Node node = client.nodes().withName(description.name()).get();
-    if (node == null) {
+    boolean fromMemory = node != null;
+    Node current = fromMemory ? node : client.nodes().withName(description.name()).get();
+    node = null;
+    if (current == null) {
       log.warn("node {} is gone from the API; registering it again", description.name());
       client.nodes().resource(description.node(clock.instant())).create();
       return;
     }
     boolean isReady = ready.getAsBoolean();
     Instant now = clock.instant();
-    List<NodeCondition> previous = node.getStatus() == null || node.getStatus().getConditions() == null ? List.of() : node.getStatus().getConditions();
+    List<NodeCondition> previous = current.getStatus() == null || current.getStatus().getConditions() == null ? List.of()
+        : current.getStatus().getConditions();
     NodeStatus status = description.status(isReady, isReady ? "kubelet is posting ready status" : "container runtime is not ready",
         now, previous);
-    if (node.getStatus() != null && withoutHeartbeats(node.getStatus()).equals(withoutHeartbeats(status))
+    if (current.getStatus() != null && withoutHeartbeats(current.getStatus()).equals(withoutHeartbeats(status))
         && !lastReport(previous).plus(STATUS_REPORT_PERIOD).isBefore(now)) {
+      node = current;
       return;
     }
-    node.setStatus(status);
-    client.nodes().resource(node).updateStatus();
+    current.setStatus(status);
+    try {
+      node = client.nodes().resource(current).updateStatus();
+    } catch (KubernetesClientException e) {
+      if ((e.getCode() != 409 && e.getCode() != 404) || !fromMemory) {
+        throw e;
+      }
+      reportStatus(); // changed or deleted by someone else since this agent's last write: read it and report on what it says now
+    }
   }
 
   private static NodeStatus withoutHeartbeats(NodeStatus status) {

@@ -69,6 +69,28 @@ class NodeAgentComponentTest {
   }
 
   @Test
+  void aStatusSomeoneElseWroteIsCorrectedByTheNextReportThatWrites() {
+    NodeAgent agent = agentFor("overruled-node");
+    agent.register();
+    Node overruled = node("overruled-node");
+    overruled.getStatus().getConditions().stream().filter(c -> "Ready".equals(c.getType())).forEach(c -> c.setStatus("Unknown"));
+    admin.nodes().resource(overruled).updateStatus();
+
+    clock.advance(NodeAgent.PERIOD);
+    agent.reportStatus();
+    assertThat(readyStatus(node("overruled-node"))).as("nothing new to this agent: no request").isEqualTo("Unknown");
+
+    clock.advance(NodeAgent.STATUS_REPORT_PERIOD);
+    agent.reportStatus();
+    assertThat(readyStatus(node("overruled-node"))).isEqualTo("True");
+
+    admin.nodes().withName("overruled-node").delete();
+    ready.set(false);
+    agent.reportStatus();
+    assertThat(node("overruled-node")).as("registered again once its status write finds it gone").isNotNull();
+  }
+
+  @Test
   void leaseRenewalsCarryOnWhenSomeoneElseChangedOrDeletedTheLease() {
     NodeAgent agent = agentFor("leased-node");
     agent.register();
