@@ -74,7 +74,7 @@ public final class ApiServerBenchmark {
         }
 
         String cpuPerOperation() {
-            return String.format("CPU per operation: this JVM (client and server) %.2f ms, etcd %.2f ms; JIT compiling during the round %d ms",
+            return String.format("CPU per operation: this JVM (client and server) %.3f ms, etcd %.3f ms; JIT compiling during the round %d ms",
                     jvmCpuNanos / 1e6 / Math.max(1, done), etcdCpuNanos / 1e6 / Math.max(1, done), compileMillis);
         }
     }

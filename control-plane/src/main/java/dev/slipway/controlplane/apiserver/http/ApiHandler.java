@@ -208,11 +208,13 @@ public final class ApiHandler extends Handler.Abstract {
         JsonNode body = reply.body();
         if (Tables.wanted(accept) && reply.code() < 300 && (api.verb().equals("get") || api.verb().equals("list"))
                 && api.subresource().isEmpty()) {
-            body = api.verb().equals("list")
+            JsonNode table = api.verb().equals("list")
                     ? Tables.of(resource, items(body), query.get("includeObject"), body.get("metadata"))
                     : Tables.of(resource, List.of((ObjectNode) body), query.get("includeObject"), null);
+            send(response, callback, reply.code(), table, reply.warnings());
+            return;
         }
-        send(response, callback, reply.code(), body, reply.warnings());
+        send(response, callback, reply.code(), reply.bodyBytes(), reply.warnings());
     }
 
     private void watch(Request request, Response response, Callback callback, ResourceDescriptor resource, String namespace,
@@ -401,12 +403,16 @@ public final class ApiHandler extends Handler.Abstract {
     }
 
     private static void send(Response response, Callback callback, int code, JsonNode body, List<String> warnings) {
+        send(response, callback, code, Json.bytes(body), warnings);
+    }
+
+    private static void send(Response response, Callback callback, int code, byte[] json, List<String> warnings) {
         response.setStatus(code);
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
         for (String warning : warnings) {
             response.getHeaders().add("Warning", "299 - \"" + warning.replace("\\", "\\\\").replace("\"", "\\\"") + "\"");
         }
-        response.write(true, ByteBuffer.wrap(Json.bytes(body)), callback);
+        response.write(true, ByteBuffer.wrap(json), callback);
     }
 
     private static void sendBytes(Response response, Callback callback, String contentType, byte[] body) {

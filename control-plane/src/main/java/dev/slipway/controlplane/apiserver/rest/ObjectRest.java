@@ -2,6 +2,7 @@ package dev.slipway.controlplane.apiserver.rest;
 
 import dev.slipway.controlplane.apiserver.core.ApiError;
 import dev.slipway.controlplane.apiserver.core.Json;
+import dev.slipway.controlplane.apiserver.core.StorableJson;
 import dev.slipway.controlplane.apiserver.patch.JsonPatch;
 import dev.slipway.controlplane.apiserver.patch.ManagedFields;
 import dev.slipway.controlplane.apiserver.patch.MergePatch;
@@ -162,10 +163,11 @@ public final class ObjectRest {
                 return Reply.created(object);
             }
             try {
-                StoredObject stored = store.create(key, Json.bytes(object));
-                // The object in hand is what was stored: serve it rather than parse the stored bytes again.
+                StorableJson json = StorableJson.of(object);
+                StoredObject stored = store.create(key, json.bytes());
+                // The object in hand is what was stored: serve it rather than parse or serialize it again.
                 metadata.put("resourceVersion", stored.resourceVersion());
-                return Reply.created(object);
+                return Reply.serialized(201, object, json.withResourceVersion(stored.resourceVersion()));
             } catch (StorageException.AlreadyExists e) {
                 undo.forEach(Runnable::run);
                 if (!generated || attempt >= 5) {
@@ -389,11 +391,12 @@ public final class ObjectRest {
                 Json.metadata(next).put("resourceVersion", base.unchanged().resourceVersion());
                 return Reply.ok(next);
             }
-            StoredObject stored = store.update(current.key(), current.modRevision(), Json.bytes(next));
+            StorableJson json = StorableJson.of(next);
+            StoredObject stored = store.update(current.key(), current.modRevision(), json.bytes());
             releaseReplacedServiceAddresses(resource, old, next);
-            // The object in hand is what was stored: serve it rather than parse the stored bytes again.
+            // The object in hand is what was stored: serve it rather than parse or serialize it again.
             metadata.put("resourceVersion", stored.resourceVersion());
-            return Reply.ok(next);
+            return Reply.serialized(200, next, json.withResourceVersion(stored.resourceVersion()));
         } catch (RuntimeException e) {
             undo.forEach(Runnable::run);
             throw e;
