@@ -24,8 +24,8 @@ source bin/lib/jdk.sh
 say() { echo "bench: $*" >&2; }
 
 say "building the CLI and the transport benchmark (suffix -bench)"
-mvn -q -B -o -Dbuild.suffix=-bench -pl provisioner -am package -DskipTests
-mvn -q -B -o -Dbuild.suffix=-bench -pl provisioner dependency:build-classpath \
+# One reactor run, so the sibling modules need not be installed in the local repository first.
+mvn -q -B -Dbuild.suffix=-bench -pl provisioner -am package -DskipTests dependency:build-classpath \
   -Dmdep.outputFile="$SLIPWAY_HOME/provisioner/target-bench/bench.classpath" >/dev/null
 testbed/up 5 2>/dev/null
 

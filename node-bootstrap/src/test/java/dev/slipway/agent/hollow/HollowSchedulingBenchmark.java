@@ -33,10 +33,15 @@ import java.util.stream.Stream;
  *
  * <pre>
  * java -cp &lt;node-bootstrap test class path&gt; dev.slipway.agent.hollow.HollowSchedulingBenchmark \
- *     [nodes=1000] [pods=5000] [schedulerWorkers=16] [creators=32] [concurrent|pods-first]
+ *     [nodes=1000] [pods=5000] [schedulerWorkers=16] [creators=32] [concurrent|pods-first] [warmUpPods=0]
  * </pre>
  * With {@code pods-first} every pod exists before the scheduler starts, so the binding rate is the
- * scheduler's and the API's alone, not bounded by how fast pods are created.
+ * scheduler's and the API's alone, not bounded by how fast pods are created. A warm-up round, as
+ * Kubernetes' scheduler_perf runs its initial pods, schedules {@code warmUpPods} pods with a scheduler
+ * of its own first: the first pods a cold JVM binds also pay for compiling the scheduler's, the API
+ * server's and a thousand kubelets' code (C2 compiled the kubelet's pod sync five times, about a
+ * second each, in the first 25 s of a cold round), which is not the scheduling rate of a running
+ * cluster. Both rounds print their figures.
  * {@code bench/scheduling-hollow-nodes.sh} builds and runs it.
  */
 public final class HollowSchedulingBenchmark {
@@ -61,9 +66,10 @@ public final class HollowSchedulingBenchmark {
     int workers = argument(arguments, 2, SchedulerService.Settings.WORKERS);
     int creators = argument(arguments, 3, 32);
     boolean podsFirst = arguments.length > 4 && arguments[4].equals("pods-first");
-    System.out.printf("hollow scheduling benchmark: %d nodes, %d pods (%s), %d scheduler workers, %d concurrent creators; %d CPUs; load %s%n",
-        nodeCount, podCount, podsFirst ? "all created before the scheduler starts" : "created while the scheduler runs", workers, creators,
-        Runtime.getRuntime().availableProcessors(), load());
+    int warmUpCount = argument(arguments, 5, 0);
+    System.out.printf("hollow scheduling benchmark: %d nodes, %d pods (%s) after %d warm-up pods, %d scheduler workers, %d concurrent creators; "
+        + "%d CPUs; load %s%n", nodeCount, podCount, podsFirst ? "all created before the scheduler starts" : "created while the scheduler runs",
+        warmUpCount, workers, creators, Runtime.getRuntime().availableProcessors(), load());
     Path directory = Files.createTempDirectory("slipway-hollow-");
     // An interrupted run (Ctrl-C, kill) must not leave its etcd behind.
     Runtime.getRuntime().addShutdownHook(new Thread(() -> ProcessHandle.current().descendants().forEach(ProcessHandle::destroy)));
@@ -85,33 +91,51 @@ public final class HollowSchedulingBenchmark {
 
       cluster.admin().namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(NAMESPACE).endMetadata().build()).create();
       Map<String, Seen> seen = new ConcurrentHashMap<>();
-      for (int i = 0; i < podCount; i++) {
-        seen.put(podName(i), new Seen());
-      }
       try (KubernetesClient observer = cluster.adminClient(); Watch watch = observer.pods().inNamespace(NAMESPACE).watch(stamping(seen));
           KubernetesClient creator = cluster.adminClient(); KubernetesClient schedulerClient = cluster.adminClient()) {
-        long createStart = 0;
-        if (podsFirst) {
-          createStart = create(creator, podCount, creators, seen);
+        Round round = new Round(creator, schedulerClient, workers, creators, seen);
+        if (warmUpCount > 0) {
+          System.out.printf("warm-up round (not the measured one; it leaves its pods running): %d pods, all created before its scheduler starts%n",
+              warmUpCount);
+          round.run("warm-up-", warmUpCount, true);
+          System.out.println("measured round:");
         }
-        try (SchedulerService scheduler = SchedulerService.start(schedulerClient, new SchedulerService.Settings("hollow-bench", "kube-system",
-            "kube-scheduler", workers))) {
-          waitFor("the scheduler to lead", 60, scheduler::isLeading);
-          long schedulerStart = System.nanoTime();
-          CpuUse scheduling = CpuUse.start();
-          if (!podsFirst) {
-            createStart = create(creator, podCount, creators, seen);
-          }
-          waitFor("all pods Running", PODS_TIMEOUT_S, () -> seen.values().stream().allMatch(s -> s.running != 0));
-          report(seen, podsFirst ? schedulerStart : createStart, podsFirst ? "the scheduler's start" : "the first create");
-          if (podsFirst) {
-            System.out.printf("from the scheduler's start until all Running: %s%n", scheduling.since(podCount));
-          }
-        }
+        round.run("pod-", podCount, podsFirst);
         System.out.printf("after the run: %s; load %s%n", JvmFigures.now(), load());
       }
     } finally {
       deleteQuietly(directory);
+    }
+  }
+
+  /**
+   * One round: its pods (named {@code prefix} and a number) created before or while a scheduler of its own runs, and
+   * figures from when that scheduler started (or the first create) until all of them run. The scheduler stops with the
+   * round, so the next round's pods wait for the next scheduler as the first round's did.
+   */
+  private record Round(KubernetesClient creator, KubernetesClient schedulerClient, int workers, int creators, Map<String, Seen> seen) {
+
+    void run(String prefix, int count, boolean podsFirst) throws Exception {
+      Map<String, Seen> mine = new ConcurrentHashMap<>();
+      for (int i = 0; i < count; i++) {
+        mine.put(prefix + i, new Seen());
+      }
+      seen.putAll(mine);
+      long createStart = podsFirst ? create(creator, mine, creators) : 0;
+      try (SchedulerService scheduler = SchedulerService.start(schedulerClient, new SchedulerService.Settings("hollow-bench", "kube-system",
+          "kube-scheduler", workers))) {
+        waitFor("the scheduler to lead", 60, scheduler::isLeading);
+        long schedulerStart = System.nanoTime();
+        CpuUse scheduling = CpuUse.start();
+        if (!podsFirst) {
+          createStart = create(creator, mine, creators);
+        }
+        waitFor("all pods Running", PODS_TIMEOUT_S, () -> mine.values().stream().allMatch(s -> s.running != 0));
+        report(mine, podsFirst ? schedulerStart : createStart, podsFirst ? "the scheduler's start" : "the first create");
+        if (podsFirst) {
+          System.out.printf("from the scheduler's start until all Running: %s%n", scheduling.since(count));
+        }
+      }
     }
   }
 
@@ -139,14 +163,14 @@ public final class HollowSchedulingBenchmark {
     };
   }
 
-  /** Creates the pods, {@code parallel} requests at a time; returns when the first create started. */
-  private static long create(KubernetesClient client, int count, int parallel, Map<String, Seen> seen) throws InterruptedException {
+  /** Creates the named pods, {@code parallel} requests at a time; returns when the first create started. */
+  private static long create(KubernetesClient client, Map<String, Seen> seen, int parallel) throws InterruptedException {
+    int count = seen.size();
     long start = System.nanoTime();
     Semaphore slots = new Semaphore(parallel);
     AtomicInteger failures = new AtomicInteger();
     try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
-      for (int i = 0; i < count; i++) {
-        String name = podName(i);
+      for (String name : seen.keySet()) {
         slots.acquire();
         threads.submit(() -> {
           try {
@@ -251,10 +275,6 @@ public final class HollowSchedulingBenchmark {
       }
       TimeUnit.MILLISECONDS.sleep(200);
     }
-  }
-
-  private static String podName(int i) {
-    return "pod-" + i;
   }
 
   private static int argument(String[] arguments, int index, int otherwise) {
