@@ -177,8 +177,14 @@ public final class ManagedFields {
             }
             JsonNode value = entry.getValue();
             if (field.equals("metadata") && value.isObject()) {
-                ObjectNode metadata = ((ObjectNode) value).deepCopy();
-                metadata.remove(SYSTEM_METADATA);
+                // A view of the fields a writer may own, sharing their values (nothing here changes them): a copy
+                // would also copy managedFields, often the largest part of the object, on every write.
+                ObjectNode metadata = Json.object();
+                value.properties().forEach(property -> {
+                    if (!SYSTEM_METADATA.contains(property.getKey())) {
+                        metadata.set(property.getKey(), property.getValue());
+                    }
+                });
                 value = metadata;
                 if (metadata.isEmpty()) {
                     continue;

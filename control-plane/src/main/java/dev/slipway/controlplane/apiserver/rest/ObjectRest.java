@@ -353,7 +353,7 @@ public final class ObjectRest {
                 }
             }
         }
-        if (previous.has("generation") && !withoutMetadataAndStatus(old).equals(withoutMetadataAndStatus(result))) {
+        if (previous.has("generation") && !sameOutsideMetadataAndStatus(old, result)) {
             metadata.put("generation", previous.get("generation").asLong() + 1);
         }
         return result;
@@ -899,10 +899,20 @@ public final class ObjectRest {
                 resource.hasStatus());
     }
 
-    private static ObjectNode withoutMetadataAndStatus(ObjectNode object) {
-        ObjectNode copy = object.deepCopy();
-        copy.remove(List.of("metadata", "status"));
-        return copy;
+    /** Whether the two differ only in metadata and status (what moves the generation), compared in place rather than on copies. */
+    private static boolean sameOutsideMetadataAndStatus(ObjectNode a, ObjectNode b) {
+        int compared = 0;
+        for (var entry : a.properties()) {
+            String field = entry.getKey();
+            if (field.equals("metadata") || field.equals("status")) {
+                continue;
+            }
+            if (!entry.getValue().equals(b.get(field))) {
+                return false;
+            }
+            compared++;
+        }
+        return compared == b.size() - (b.has("metadata") ? 1 : 0) - (b.has("status") ? 1 : 0);
     }
 
     private static boolean contains(ArrayNode list, String value) {
