@@ -29,6 +29,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import tools.jackson.core.JacksonException;
@@ -51,7 +52,6 @@ public final class ObjectRest {
     private final ResourceRegistry registry;
     private final ServiceAllocations allocations;
     private final NamespaceLifecycle namespaces;
-    private final SecureRandom random = new SecureRandom();
     // A DRBG seeded once: the platform default (NativePRNG) reads /dev/urandom under a lock for every uid.
     private final SecureRandom uids = uidSource();
     private volatile Runnable namespaceDeleted = () -> { };
@@ -956,7 +956,8 @@ public final class ObjectRest {
     private String randomSuffix() {
         StringBuilder suffix = new StringBuilder();
         for (int i = 0; i < 5; i++) {
-            suffix.append(NAME_CHARACTERS.charAt(random.nextInt(NAME_CHARACTERS.length())));
+            // As Kubernetes: a generated name need not be unguessable, and a clash is refused by the create like any other.
+            suffix.append(NAME_CHARACTERS.charAt(ThreadLocalRandom.current().nextInt(NAME_CHARACTERS.length())));
         }
         return suffix.toString();
     }
