@@ -46,6 +46,8 @@ public final class ObjectRest {
 
     private static final int RETRIES = 16;
     private static final String NAME_CHARACTERS = "bcdfghjklmnpqrstvwxz2456789";
+    private static final int GENERATED_SUFFIX_LENGTH = 5;
+    private static final int MAX_GENERATED_NAME_BASE = 63 - GENERATED_SUFFIX_LENGTH;
     private static final String MODIFIED = "the object has been modified; please apply your changes to the latest version and try again";
 
     private final ObjectStore store;
@@ -142,7 +144,7 @@ public final class ObjectRest {
         if (resource.namespaced()) {
             namespaces.requireLive(namespace);
         }
-        String generateName = metadata.path("generateName").asString("");
+        String generateName = generatedNameBase(metadata.path("generateName").asString(""));
         boolean generated = metadata.path("name").asString("").isEmpty() && !generateName.isEmpty();
         for (int attempt = 0; ; attempt++) {
             if (generated) {
@@ -953,10 +955,18 @@ public final class ObjectRest {
         }
     }
 
-    private String randomSuffix() {
+    /**
+     * As Kubernetes: the base keeps at most 58 characters, so that with the 5-character suffix a
+     * generated name still fits a 63-character DNS label.
+     */
+    private static String generatedNameBase(String generateName) {
+        return generateName.length() > MAX_GENERATED_NAME_BASE ? generateName.substring(0, MAX_GENERATED_NAME_BASE) : generateName;
+    }
+
+    private static String randomSuffix() {
         StringBuilder suffix = new StringBuilder();
-        for (int i = 0; i < 5; i++) {
-            // As Kubernetes: a generated name need not be unguessable, and a clash is refused by the create like any other.
+        for (int i = 0; i < GENERATED_SUFFIX_LENGTH; i++) {
+            // As Kubernetes: a generated name need not be unguessable; the create's compare-and-swap catches a clash.
             suffix.append(NAME_CHARACTERS.charAt(ThreadLocalRandom.current().nextInt(NAME_CHARACTERS.length())));
         }
         return suffix.toString();
