@@ -9,6 +9,7 @@ import dev.slipway.agent.etcd.EtcdSupervisor;
 import dev.slipway.agent.join.ApiClients;
 import dev.slipway.agent.kubelet.NodeServices;
 import dev.slipway.agent.process.AgentLock;
+import dev.slipway.agent.process.PeriodicHeapCollection;
 import dev.slipway.agent.process.PidFile;
 import dev.slipway.agent.snapshot.PeriodicSnapshots;
 import dev.slipway.controlplane.controller.Backoff;
@@ -31,7 +32,6 @@ final class Agent implements AutoCloseable {
    * The node's first start is retried after 1 s, doubling up to 10 s: on a master it begins while the
    * API servers are still starting, and a flat 10 s left its Node up to that long behind them.
    */
-  /** A master's node starts while its API server is still coming up: retry soon, then every 10 s. */
   private static final Backoff NODE_START_RETRY = new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(10));
 
   private final AgentPaths paths;
@@ -39,6 +39,7 @@ final class Agent implements AutoCloseable {
   private final Optional<EtcdSupervisor> etcd;
   private final Optional<PeriodicSnapshots> snapshots;
   private final Optional<ApiServerSupervisor> apiServer;
+  private final Optional<PeriodicHeapCollection> heapCollection = PeriodicHeapCollection.startIfSerialCollector();
   private final CountDownLatch closed = new CountDownLatch(1);
   private volatile ControlPlaneControllers controllers;
   private volatile NodeServices node;
@@ -164,6 +165,7 @@ final class Agent implements AutoCloseable {
     } catch (IOException e) {
       log.warn("cannot remove {}: {}", leaveEtcdMarker(paths), e.getMessage());
     }
+    heapCollection.ifPresent(PeriodicHeapCollection::close);
     new PidFile(paths.agentPidFile()).delete();
     lock.close();
     closed.countDown();

@@ -30,7 +30,9 @@ public record AgentLaunchSettings(String profile, List<String> javaOptions, Map<
    * Workers and etcd-only hosts. Measured on a testbed worker with 20 pods: about 22 MB live heap,
    * 9,600 classes. The serial collector keeps no per-region bookkeeping, but grows its old generation
    * up to -Xmx before collecting it, so -Xmx is the heap's real budget (room for a full node's pods);
-   * a small fixed young generation and tight free ratios keep it near the live set after collections.
+   * a small fixed young generation and tight free ratios keep it near the live set after collections,
+   * and the agent runs a full collection every minute (its {@code PeriodicHeapCollection}, the serial
+   * collector's counterpart of the masters' {@code G1PeriodicGCInterval}).
    * C1 only, and only for code that runs often, keeps the code cache and compiler arenas small; Netty
    * (gRPC to containerd, jetcd) allocates unpooled instead of holding 16 MB arenas; two glibc malloc
    * arenas instead of eight per core.
