@@ -3,11 +3,6 @@ package dev.slipway.controlplane.apiserver.rest;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.slipway.controlplane.apiserver.core.Json;
-import dev.slipway.controlplane.apiserver.resources.ResourceDescriptor;
-import dev.slipway.controlplane.apiserver.resources.ResourceRegistry;
-import dev.slipway.controlplane.storage.EtcdObjectStore;
-import dev.slipway.controlplane.storage.ValueTransformer;
-import dev.slipway.controlplane.testing.EtcdProcess;
 import java.util.HashSet;
 import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
@@ -18,24 +13,16 @@ import tools.jackson.databind.node.ObjectNode;
 /** {@code metadata.generateName} as Kubernetes reads it, on namespaces (whose names are 63-character DNS labels), on a real etcd. */
 class GenerateNameTest {
 
-    private static EtcdProcess etcd;
-    private static EtcdObjectStore store;
-    private static NamespaceLifecycle namespaces;
-    private static ObjectRest server;
+    private static RestOnEtcd cluster;
 
     @BeforeAll
     static void start() {
-        etcd = EtcdProcess.start();
-        store = EtcdObjectStore.connect(etcd.connection(), ValueTransformer.IDENTITY);
-        namespaces = NamespaceLifecycle.start(store);
-        server = new ObjectRest(store, ResourceRegistry.builtIn(), new ServiceAllocations(store, "10.96.0.0/12", 30000, 32767), namespaces);
+        cluster = RestOnEtcd.start();
     }
 
     @AfterAll
     static void stop() {
-        namespaces.close();
-        store.close();
-        etcd.close();
+        cluster.close();
     }
 
     @Test
@@ -73,12 +60,8 @@ class GenerateNameTest {
         if (name != null) {
             metadata.put("name", name);
         }
-        Reply reply = server.create(namespaces(), "", namespace, Query.empty(), "test");
+        Reply reply = cluster.rest().create(cluster.resource("", "namespaces"), "", namespace, Query.empty(), "test");
         assertThat(reply.code()).isEqualTo(201);
         return Json.textOr(reply.body(), "", "metadata", "name");
-    }
-
-    private static ResourceDescriptor namespaces() {
-        return server.registry().find("", "v1", "namespaces").orElseThrow();
     }
 }

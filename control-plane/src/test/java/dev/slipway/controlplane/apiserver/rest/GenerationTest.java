@@ -6,10 +6,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.slipway.controlplane.apiserver.core.Json;
 import dev.slipway.controlplane.apiserver.patch.PatchType;
 import dev.slipway.controlplane.apiserver.resources.ResourceDescriptor;
-import dev.slipway.controlplane.apiserver.resources.ResourceRegistry;
-import dev.slipway.controlplane.storage.EtcdObjectStore;
-import dev.slipway.controlplane.storage.ValueTransformer;
-import dev.slipway.controlplane.testing.EtcdProcess;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -28,27 +24,19 @@ class GenerationTest {
     private static final String NAMESPACE = "generations";
     private static final AtomicInteger NAMES = new AtomicInteger();
 
-    private static EtcdProcess etcd;
-    private static EtcdObjectStore store;
-    private static NamespaceLifecycle namespaces;
+    private static RestOnEtcd cluster;
     private static ObjectRest server;
 
     @BeforeAll
     static void start() {
-        etcd = EtcdProcess.start();
-        store = EtcdObjectStore.connect(etcd.connection(), ValueTransformer.IDENTITY);
-        namespaces = NamespaceLifecycle.start(store);
-        server = new ObjectRest(store, ResourceRegistry.builtIn(), new ServiceAllocations(store, "10.96.0.0/12", 30000, 32767), namespaces);
-        ObjectNode namespace = Json.object();
-        Json.metadata(namespace).put("name", NAMESPACE);
-        server.create(server.registry().find("", "v1", "namespaces").orElseThrow(), "", namespace, Query.empty(), "test");
+        cluster = RestOnEtcd.start();
+        server = cluster.rest();
+        cluster.createNamespace(NAMESPACE);
     }
 
     @AfterAll
     static void stop() {
-        namespaces.close();
-        store.close();
-        etcd.close();
+        cluster.close();
     }
 
     @Test
@@ -115,6 +103,6 @@ class GenerationTest {
     }
 
     private static ResourceDescriptor deployments() {
-        return server.registry().find("apps", "v1", "deployments").orElseThrow();
+        return cluster.resource("apps", "deployments");
     }
 }

@@ -4,11 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.slipway.controlplane.apiserver.core.Json;
 import dev.slipway.controlplane.apiserver.resources.ResourceDescriptor;
-import dev.slipway.controlplane.apiserver.resources.ResourceRegistry;
-import dev.slipway.controlplane.storage.EtcdObjectStore;
 import dev.slipway.controlplane.storage.ObjectKey;
-import dev.slipway.controlplane.storage.ValueTransformer;
-import dev.slipway.controlplane.testing.EtcdProcess;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -21,31 +17,23 @@ import tools.jackson.databind.node.ObjectNode;
 /** Every created object gets a uid of its own, on a real etcd. */
 class ObjectUidTest {
 
-    private static EtcdProcess etcd;
-    private static EtcdObjectStore store;
-    private static NamespaceLifecycle namespaces;
+    private static RestOnEtcd cluster;
     private static ObjectRest rest;
 
     @BeforeAll
     static void start() {
-        etcd = EtcdProcess.start();
-        store = EtcdObjectStore.connect(etcd.connection(), ValueTransformer.IDENTITY);
-        namespaces = NamespaceLifecycle.start(store);
-        rest = new ObjectRest(store, ResourceRegistry.builtIn(), new ServiceAllocations(store, "10.96.0.0/12", 30000, 32767), namespaces);
-        ObjectNode namespace = Json.object();
-        Json.metadata(namespace).put("name", "uids");
-        rest.create(resource("namespaces"), "", namespace, Query.empty(), "test");
+        cluster = RestOnEtcd.start();
+        rest = cluster.rest();
+        cluster.createNamespace("uids");
     }
 
     @AfterAll
     static void stop() {
-        namespaces.close();
-        store.close();
-        etcd.close();
+        cluster.close();
     }
 
     private static ResourceDescriptor resource(String plural) {
-        return rest.registry().find("", "v1", plural).orElseThrow();
+        return cluster.resource("", plural);
     }
 
     @Test
@@ -64,7 +52,7 @@ class ObjectUidTest {
             assertThat(parsed.variant()).isEqualTo(2);
             assertThat(parsed.toString()).isEqualTo(uid);
         });
-        String stored = new String(store.get(new ObjectKey("configmaps", "uids", "map-7")).orElseThrow().json(), java.nio.charset.StandardCharsets.UTF_8);
+        String stored = new String(cluster.store().get(new ObjectKey("configmaps", "uids", "map-7")).orElseThrow().json(), java.nio.charset.StandardCharsets.UTF_8);
         assertThat(stored).contains("\"uid\":\"" + uids.get(7) + "\"");
     }
 }
