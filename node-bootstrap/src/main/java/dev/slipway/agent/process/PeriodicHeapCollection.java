@@ -13,13 +13,13 @@ import java.util.concurrent.TimeUnit;
  * full collection every {@link #PERIOD}. Workers run the agent with the serial collector and a small
  * heap whose old generation shrinks only after a full collection, which a quiet agent may not need for
  * hours; garbage that past work promoted (pod starts, a watch's reconnect) stays resident meanwhile.
- * Seen on a testbed worker with 20 pods: 143 MB resident, then 148 MB a few minutes later, and 138 MB
- * after one full collection (live heap 21 MB of 37 MB committed). Collecting a heap that small takes
- * tens of milliseconds, well under a thousandth of a core once a minute.
+ * Seen on a testbed worker with 20 pods: 143,404 KiB resident, then 148,432 KiB a few minutes later,
+ * and 138,440 KiB after one full collection (live heap 21 MB of 37 MB committed). Collecting a heap
+ * that small takes tens of milliseconds, well under a thousandth of a core once a minute.
  */
 public final class PeriodicHeapCollection implements AutoCloseable {
 
-  public static final Duration PERIOD = Duration.ofMinutes(1);
+  private static final Duration PERIOD = Duration.ofMinutes(1);
   /** The serial collector's old-generation collector, as the JVM names it. */
   private static final String SERIAL_OLD_COLLECTOR = "MarkSweepCompact";
 
@@ -38,7 +38,7 @@ public final class PeriodicHeapCollection implements AutoCloseable {
     });
   }
 
-  /** Started when this JVM runs the serial collector (the worker profile); G1 gives memory back by itself. */
+  /** Started when this JVM runs the serial collector (the worker profile); masters' G1 collects periodically by its own flag. */
   public static Optional<PeriodicHeapCollection> startIfSerialCollector() {
     return runsSerialCollector(ManagementFactory.getGarbageCollectorMXBeans().stream().map(GarbageCollectorMXBean::getName).toList())
         ? Optional.of(new PeriodicHeapCollection(PERIOD, System::gc)) : Optional.empty();
