@@ -66,6 +66,8 @@ public final class ProcessRuntime implements ContainerRuntime {
   private final Map<String, ProcessRecords.Sandbox> sandboxes = new ConcurrentHashMap<>();
   private final Map<String, ProcessRecords.Container> containers = new ConcurrentHashMap<>();
   private final Set<String> killedByUs = ConcurrentHashMap.newKeySet();
+  /** Once closed, this runtime records nothing more: the next one over the folder owns the records. */
+  private volatile boolean closed;
 
   /** Opens (or adopts) the runtime state under {@code <root>/var/lib/slipway/pods}. */
   public static ProcessRuntime open(AgentPaths paths, String nodeAddress) {
@@ -342,7 +344,9 @@ public final class ProcessRuntime implements ContainerRuntime {
 
   @Override
   public void close() {
-    // Containers keep running; a later runtime over the same folder adopts them.
+    // Containers keep running; a later runtime over the same folder adopts them and records how they end
+    // (from the wrapper's exit file), so this one must not write those records as well.
+    closed = true;
   }
 
   // ---- inside ----
@@ -407,7 +411,7 @@ public final class ProcessRuntime implements ContainerRuntime {
   /** Records how a running container ended, from the wrapper's exit file. */
   private synchronized void finish(String containerId) {
     ProcessRecords.Container c = containers.get(containerId);
-    if (c == null || !c.phase().equals(ProcessRecords.Container.RUNNING)) {
+    if (closed || c == null || !c.phase().equals(ProcessRecords.Container.RUNNING)) {
       return;
     }
     Optional<Integer> code = readExitCode(containerId);

@@ -46,9 +46,12 @@ class ProcessRuntimeTest {
 
   @AfterEach
   void removeEverything() {
-    // A fresh instance sees every container, including those a test adopted elsewhere.
+    // A fresh instance sees every container, including those a test adopted elsewhere; the test's own instances are
+    // closed first, so that none of them records a container's end while the temporary folder is being deleted.
+    runtime.close();
     ProcessRuntime cleaner = new ProcessRuntime(state, NODE_IP, HostImage.DEFAULTS);
     cleaner.listPodSandboxes().forEach(s -> cleaner.removePodSandbox(s.id()));
+    cleaner.close();
   }
 
   @Test
@@ -141,6 +144,7 @@ class ProcessRuntimeTest {
     ProcessRuntime next = new ProcessRuntime(state, NODE_IP, HostImage.DEFAULTS);
 
     ContainerStatus adopted = next.containerStatus(id).orElseThrow();
+    next.close();
     assertThat(adopted.state()).isEqualTo(before);
     assertThat(log("server").lines().filter("started"::equals)).hasSize(1);
   }
