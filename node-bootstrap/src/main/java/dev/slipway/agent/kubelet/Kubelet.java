@@ -45,6 +45,8 @@ public final class Kubelet implements AutoCloseable {
   private final Map<String, PodWorker> workers = new ConcurrentHashMap<>();
   private final KubeletContext context;
   private final CountDownLatch closed = new CountDownLatch(1);
+  private final PodWatchHealth watchHealth = new PodWatchHealth();
+  private final Clock clock;
   private volatile SharedIndexInformer<Pod> informer;
   private volatile Thread watchCheck;
   /** What the last check listed that the watch had not delivered yet: uid to resourceVersion, or to {@link #GONE}. */
@@ -60,6 +62,7 @@ public final class Kubelet implements AutoCloseable {
     this.client = client;
     this.runtime = runtime;
     this.nodeName = nodeName;
+    this.clock = clock;
     Prober prober = new Prober(runtime);
     ContainerEnvironment.Objects objects = new ContainerEnvironment.Objects() {
       @Override
@@ -264,11 +267,11 @@ public final class Kubelet implements AutoCloseable {
     return runtime;
   }
 
-  /** Whether the kubelet can run pods: its informer watches and the runtime answers. */
+  /** Whether the kubelet can run pods: the runtime answers, and its pod watch works (see {@link PodWatchHealth}). */
   public boolean healthy() {
     try {
       runtime.listPodSandboxes();
-      return informer != null && informer.isWatching();
+      return informer != null && watchHealth.working(informer.isWatching(), clock.instant());
     } catch (RuntimeException e) {
       return false;
     }
