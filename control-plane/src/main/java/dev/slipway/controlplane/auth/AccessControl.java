@@ -57,6 +57,7 @@ public final class AccessControl implements AutoCloseable {
                     new ServiceAccountTokenAuthenticator(ServiceAccountKeys.readPublic(config.serviceAccountPublicKey()),
                             Set.copyOf(config.issuers()), Set.copyOf(config.audiences()), serviceAccounts::getOrRead, pods::getOrRead, clock)));
             Authorizer authorizer = new UnionAuthorizer(List.of(
+                    new SystemMastersAuthorizer(),
                     new NodeAuthorizer(new CachedNodeObjects(pods, csrs)),
                     new RbacAuthorizer(new CachedRbacPolicy(clusterRoles, clusterRoleBindings, roles, roleBindings))));
             return new AccessControl(caches, authenticator, authorizer);

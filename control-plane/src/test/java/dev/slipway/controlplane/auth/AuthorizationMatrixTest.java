@@ -233,6 +233,34 @@ class AuthorizationMatrixTest {
     }
 
     @Test
+    void anAdminKeepsEveryRightWhenTheClusterAdminBindingIsDeleted() throws Exception {
+        // Given: a probe group bound to cluster-admin, seen by the authorizer
+        var clusterAdmin = ObjectKey.clusterScoped("clusterrolebindings", "cluster-admin");
+        byte[] saved = store.get(clusterAdmin).orElseThrow().json();
+        put("clusterrolebindings", new io.fabric8.kubernetes.api.model.rbac.ClusterRoleBindingBuilder()
+                .withNewMetadata().withName("probe-admin").endMetadata()
+                .withNewRoleRef("rbac.authorization.k8s.io", "ClusterRole", "cluster-admin")
+                .addNewSubject().withKind("Group").withName("probes").endSubject().build());
+        var probeDeletesNodes = RequestAttributes.resource(UserInfo.of("probe", List.of("probes")), "delete", "", "v1", "nodes", "", "", "n1");
+        await().atMost(Duration.ofSeconds(10)).until(() -> access.authorizer().authorize(probeDeletesNodes).allowed());
+        try {
+            // When: the cluster-admin binding goes, then the probe's; the probe's loss shows both were seen (one watch, in order)
+            store.delete(clusterAdmin, OptionalLong.empty());
+            store.delete(ObjectKey.clusterScoped("clusterrolebindings", "probe-admin"), OptionalLong.empty());
+            await().atMost(Duration.ofSeconds(10)).until(() -> !access.authorizer().authorize(probeDeletesNodes).allowed());
+
+            // Then: system:masters still may do anything, as in Kubernetes
+            UserInfo admin = access.authenticator().authenticate(identities.get("admin")).orElseThrow();
+            assertThat(access.authorizer().authorize(RequestAttributes.resource(admin, "delete", "", "v1", "nodes", "", "", "n1")).allowed())
+                    .isTrue();
+            assertThat(access.authorizer().authorize(RequestAttributes.resource(admin, "create", "rbac.authorization.k8s.io", "v1",
+                    "clusterrolebindings", "", "", "")).allowed()).isTrue();
+        } finally {
+            store.create(clusterAdmin, saved);
+        }
+    }
+
+    @Test
     void aPodNewlyBoundToTheNodeOpensItsSecretsToThatNode() throws Exception {
         UserInfo node = access.authenticator().authenticate(identities.get("node-n1")).orElseThrow();
         var getSecret = RequestAttributes.resource(node, "get", "", "v1", "secrets", "", "shop", "cache-tls");
