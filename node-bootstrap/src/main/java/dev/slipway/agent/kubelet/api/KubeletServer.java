@@ -90,7 +90,8 @@ public final class KubeletServer implements AutoCloseable {
     public boolean handle(Request request, Response response, Callback callback) throws Exception {
       String path = Request.getPathInContext(request);
       if (path.equals("/healthz")) {
-        return text(response, callback, kubelet.healthy() ? 200 : 500, kubelet.healthy() ? "ok" : "kubelet is not healthy");
+        boolean healthy = kubelet.healthy(); // asks the runtime: once per request
+        return text(response, callback, healthy ? 200 : 500, healthy ? "ok" : "kubelet is not healthy");
       }
       if (!authorized(request)) {
         return text(response, callback, 401, "Unauthorized: the kubelet API accepts the API server's kubelet client certificate only");
