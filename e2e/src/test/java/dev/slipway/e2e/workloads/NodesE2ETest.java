@@ -5,11 +5,12 @@ import static org.awaitility.Awaitility.await;
 
 import dev.slipway.e2e.api.ClusterUnderTest;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** After {@code up}: the five hosts are Nodes, all Ready, and the masters keep workloads off. */
+/** After {@code up}: the five hosts are Nodes, all Ready, the masters keep workloads off, and each Node has its own pod range. */
 @Order(20)
 class NodesE2ETest {
 
@@ -38,5 +39,17 @@ class NodesE2ETest {
     for (String worker : ClusterUnderTest.WORKERS) {
       assertThat(taints).containsPattern("(?m)^" + worker + ":$");
     }
+  }
+
+  @Test
+  void everyNodeCarriesItsOwnPodRangeFromTheClusterPodNetwork() {
+    // When
+    String ranges = cluster.kubectl().ok("get", "nodes", "-o",
+        "jsonpath={range .items[*]}{.metadata.name}={.spec.podCIDR}={.spec.podCIDRs[0]}{\"\\n\"}{end}");
+
+    // Then: one /24 of the inventory's 10.244.0.0/16 each, none shared
+    List<String> lines = ranges.lines().toList();
+    assertThat(lines).as(ranges).hasSize(5).allMatch(line -> line.matches("[a-z0-9-]+=(10\\.244\\.\\d+\\.0/24)=\\1"));
+    assertThat(lines.stream().map(line -> line.split("=")[1]).distinct()).as(ranges).hasSize(5);
   }
 }

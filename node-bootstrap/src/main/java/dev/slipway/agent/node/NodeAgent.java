@@ -79,7 +79,7 @@ public final class NodeAgent implements AutoCloseable {
     loop = Thread.ofVirtual().name("node-status").start(this::run);
   }
 
-  /** Registers the Node, or brings the labels and taints of an existing one up to date; then reports status. */
+  /** Registers the Node, or brings the labels, taints and pod range of an existing one up to date; then reports status. */
   public void register() {
     Node existing = client.nodes().withName(description.name()).get();
     if (existing == null) {
@@ -94,6 +94,9 @@ public final class NodeAgent implements AutoCloseable {
       }
     }
     if (existing != null) {
+      description.podCidrConflict(existing).ifPresent(registered -> log.warn(
+          "node {} keeps the pod range {} it was registered with; this host's configuration says {} (a Node's pod range is set once:"
+              + " delete the Node to register it with the new one)", description.name(), registered, description.podCidr()));
       client.nodes().resource(description.merged(existing)).update();
       log.info("node {} was registered already; labels and taints brought up to date", description.name());
     }

@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.api.model.NodeAddressBuilder;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.NodeCondition;
 import io.fabric8.kubernetes.api.model.NodeConditionBuilder;
+import io.fabric8.kubernetes.api.model.NodeSpec;
 import io.fabric8.kubernetes.api.model.NodeStatus;
 import io.fabric8.kubernetes.api.model.NodeStatusBuilder;
 import io.fabric8.kubernetes.api.model.NodeSystemInfoBuilder;
@@ -20,13 +21,17 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * The Node object this machine registers, and the status it reports: pure functions of the host's
- * identity, its inventory labels and taints, and the machine's facts.
+ * identity, its inventory labels and taints, its pod range, and the machine's facts.
+ *
+ * @param podCidr the node's pod range as the provisioner planned it ({@code spec.podCIDR}, which
+ *                is how other nodes learn where this node's pods live), empty when it has none
  */
-public record NodeDescription(HostIdentity host, Map<String, String> inventoryLabels, List<String> inventoryTaints, MachineFacts facts,
-    String runtimeVersion, int kubeletPort) {
+public record NodeDescription(HostIdentity host, Map<String, String> inventoryLabels, List<String> inventoryTaints, String podCidr,
+    MachineFacts facts, String runtimeVersion, int kubeletPort) {
 
   public static final int MAX_PODS = 110;
   static final String CONTROL_PLANE_TAINT = "node-role.kubernetes.io/control-plane";
@@ -72,13 +77,19 @@ public record NodeDescription(HostIdentity host, Map<String, String> inventoryLa
 
   /** The Node as first registered. */
   public Node node(Instant now) {
-    return new NodeBuilder().withNewMetadata().withName(host.name()).withLabels(labels()).endMetadata()
+    Node node = new NodeBuilder().withNewMetadata().withName(host.name()).withLabels(labels()).endMetadata()
         .withNewSpec().withTaints(taints()).endSpec()
         .withStatus(status(true, "kubelet is posting ready status", now, List.of()))
         .build();
+    setPodCidr(node.getSpec());
+    return node;
   }
 
-  /** Merges what this machine owns (its labels and taints) into a Node that exists; labels others added stay. */
+  /**
+   * Merges what this machine owns (its labels and taints, and its pod range where the Node has none)
+   * into a Node that exists; labels others added stay. A pod range the Node has already is kept: as in
+   * Kubernetes, it is set once (see {@link #podCidrConflict}).
+   */
   public Node merged(Node existing) {
     Node copy = new NodeBuilder(existing).build();
     Map<String, String> labels = new LinkedHashMap<>(copy.getMetadata().getLabels() == null ? Map.of() : copy.getMetadata().getLabels());
@@ -91,10 +102,26 @@ public record NodeDescription(HostIdentity host, Map<String, String> inventoryLa
       }
     }
     if (copy.getSpec() == null) {
-      copy.setSpec(new io.fabric8.kubernetes.api.model.NodeSpec());
+      copy.setSpec(new NodeSpec());
     }
     copy.getSpec().setTaints(taints);
+    if (copy.getSpec().getPodCIDR() == null || copy.getSpec().getPodCIDR().isEmpty()) {
+      setPodCidr(copy.getSpec());
+    }
     return copy;
+  }
+
+  /** The pod range {@code existing} holds when it differs from this machine's: the Node keeps it, and the operator should know. */
+  public Optional<String> podCidrConflict(Node existing) {
+    String registered = existing.getSpec() == null ? null : existing.getSpec().getPodCIDR();
+    return registered == null || registered.isEmpty() || podCidr.isEmpty() || registered.equals(podCidr) ? Optional.empty() : Optional.of(registered);
+  }
+
+  private void setPodCidr(NodeSpec spec) {
+    if (!podCidr.isEmpty()) {
+      spec.setPodCIDR(podCidr);
+      spec.setPodCIDRs(List.of(podCidr));
+    }
   }
 
   /**

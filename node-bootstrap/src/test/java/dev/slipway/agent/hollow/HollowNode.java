@@ -49,7 +49,7 @@ public final class HollowNode implements AutoCloseable {
     try {
       HollowRuntime runtime = new HollowRuntime(spec.podIpPrefix(), spec.address(), clock);
       NodeDescription description = new NodeDescription(new HostIdentity(spec.name(), spec.address(), List.of(NodeRole.WORKER)),
-          Map.of(HOLLOW_LABEL, "true"), List.of(), MACHINE, runtime.version(), 10250);
+          Map.of(HOLLOW_LABEL, "true"), List.of(), "", MACHINE, runtime.version(), 10250);
       Kubelet kubelet = new Kubelet(client, runtime, spec.name(), spec.address(), new PodLogs(logRoot.resolve(spec.name())), clock);
       NodeAgent agent = new NodeAgent(client, description, kubelet::healthy, clock);
       agent.register();

@@ -112,10 +112,34 @@ class NodeAgentComponentTest {
         .satisfies(owner -> assertThat(owner.getName()).isEqualTo("leased-node"));
   }
 
+  @Test
+  void aNodeRegistersWithItsPodRange() {
+    agentFor("ranged-node", "10.244.7.0/24").register();
+
+    assertThat(node("ranged-node").getSpec().getPodCIDR()).isEqualTo("10.244.7.0/24");
+    assertThat(node("ranged-node").getSpec().getPodCIDRs()).containsExactly("10.244.7.0/24");
+  }
+
+  @Test
+  void aRegisteredNodeWithoutAPodRangeGetsItAndOneWithARangeKeepsIt() {
+    agentFor("rangeless-node", "").register();
+    assertThat(node("rangeless-node").getSpec().getPodCIDR()).isNull();
+
+    agentFor("rangeless-node", "10.244.8.0/24").register();
+    assertThat(node("rangeless-node").getSpec().getPodCIDR()).as("a Node without a range gets this host's").isEqualTo("10.244.8.0/24");
+
+    agentFor("rangeless-node", "10.244.9.0/24").register();
+    assertThat(node("rangeless-node").getSpec().getPodCIDRs()).as("a range once set stays").containsExactly("10.244.8.0/24");
+  }
+
   private NodeAgent agentFor(String name) {
+    return agentFor(name, "");
+  }
+
+  private NodeAgent agentFor(String name, String podCidr) {
     MachineFacts machine = new MachineFacts(2, 4L << 30, 20L << 30, "amd64", "linux", "test", "6.1", "machine-" + name, "boot-" + name);
     NodeDescription description = new NodeDescription(new HostIdentity(name, "10.9.0.1", List.of(NodeRole.WORKER)),
-        Map.of(), List.of(), machine, "test-runtime", 10250);
+        Map.of(), List.of(), podCidr, machine, "test-runtime", 10250);
     return new NodeAgent(admin, description, ready::get, clock);
   }
 
