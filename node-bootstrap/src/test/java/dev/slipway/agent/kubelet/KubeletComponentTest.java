@@ -142,6 +142,15 @@ class KubeletComponentTest {
   }
 
   @Test
+  void kubeletApiHealthzAnswersAnyClientWithTheKubeletsHealth() throws Exception {
+    HttpResponse<String> health = kubeletGet("/healthz", "someone");
+
+    assertThat(health.statusCode()).isEqualTo(200);
+    assertThat(health.body()).isEqualTo("ok\n");
+    assertThat(node.kubelet().healthy()).isTrue();
+  }
+
+  @Test
   void killedProcessIsRestartedAndItsRestartCountGoesUp() throws Exception {
     Path pidFile = base.resolve("restart.pid");
     createPod("restart", "echo $$$$ > " + pidFile + "; exec sleep 1000", Map.of());
