@@ -267,10 +267,13 @@ public final class Kubelet implements AutoCloseable {
     return runtime;
   }
 
-  /** Whether the kubelet can run pods: the runtime answers, and its pod watch works (see {@link PodWatchHealth}). */
+  /**
+   * Whether the kubelet can run pods: the runtime answers (its version: one cheap call, where listing
+   * every sandbox's status grew with the pods), and its pod watch works (see {@link PodWatchHealth}).
+   */
   public boolean healthy() {
     try {
-      runtime.listPodSandboxes();
+      runtime.version();
       return informer != null && watchHealth.working(informer.isWatching(), clock.instant());
     } catch (RuntimeException e) {
       return false;

@@ -167,8 +167,7 @@ final class PodWorker {
 
   ObservedPod observe() {
     ContainerRuntime runtime = context.runtime();
-    Optional<SandboxStatus> sandbox = runtime.listPodSandboxes().stream().filter(s -> s.uid().equals(uid))
-        .max(Comparator.comparingInt(SandboxStatus::attempt));
+    Optional<SandboxStatus> sandbox = runtime.podSandboxes(uid).stream().max(Comparator.comparingInt(SandboxStatus::attempt));
     List<ContainerStatus> containers = sandbox.map(s -> runtime.listContainers(s.id())).orElse(List.of());
     return new ObservedPod(sandbox, containers);
   }
@@ -346,7 +345,7 @@ final class PodWorker {
     probes.clear();
     Duration grace = gracePeriod(pod);
     ContainerRuntime runtime = context.runtime();
-    List<SandboxStatus> sandboxes = runtime.listPodSandboxes().stream().filter(s -> s.uid().equals(uid)).toList();
+    List<SandboxStatus> sandboxes = runtime.podSandboxes(uid);
     List<Thread> stopping = new ArrayList<>();
     for (SandboxStatus sandbox : sandboxes) {
       for (ContainerStatus container : runtime.listContainers(sandbox.id())) {

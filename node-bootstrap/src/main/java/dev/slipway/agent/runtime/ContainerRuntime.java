@@ -27,7 +27,13 @@ public interface ContainerRuntime extends AutoCloseable {
   /** Removes a stopped sandbox and its containers; a sandbox that is gone already is fine. */
   void removePodSandbox(String sandboxId);
 
+  /** Every sandbox on the node, with its status: for adopting and cleaning up at start, not for one pod's sync. */
   List<SandboxStatus> listPodSandboxes();
+
+  /** The sandboxes of one pod (each attempt), with their status. */
+  default List<SandboxStatus> podSandboxes(String podUid) {
+    return listPodSandboxes().stream().filter(s -> s.uid().equals(podUid)).toList();
+  }
 
   Optional<SandboxStatus> podSandboxStatus(String sandboxId);
 

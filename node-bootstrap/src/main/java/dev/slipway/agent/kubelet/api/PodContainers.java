@@ -20,7 +20,7 @@ final class PodContainers {
       return List.of();
     }
     String uid = pod.get().getMetadata().getUid();
-    return kubelet.runtime().listPodSandboxes().stream().filter(s -> s.uid().equals(uid))
+    return kubelet.runtime().podSandboxes(uid).stream()
         .sorted(Comparator.comparingInt(SandboxStatus::attempt).reversed())
         .flatMap(s -> kubelet.runtime().listContainers(s.id()).stream())
         .filter(c -> c.name().equals(container))

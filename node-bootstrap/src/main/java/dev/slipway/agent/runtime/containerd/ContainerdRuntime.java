@@ -31,6 +31,7 @@ import dev.slipway.agent.runtime.cri.v1.ListPodSandboxRequest;
 import dev.slipway.agent.runtime.cri.v1.Mount;
 import dev.slipway.agent.runtime.cri.v1.NamespaceMode;
 import dev.slipway.agent.runtime.cri.v1.NamespaceOption;
+import dev.slipway.agent.runtime.cri.v1.PodSandbox;
 import dev.slipway.agent.runtime.cri.v1.PodSandboxConfig;
 import dev.slipway.agent.runtime.cri.v1.PodSandboxMetadata;
 import dev.slipway.agent.runtime.cri.v1.PodSandboxState;
@@ -68,6 +69,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -155,9 +157,22 @@ public final class ContainerdRuntime implements ContainerRuntime {
 
   @Override
   public List<SandboxStatus> listPodSandboxes() {
-    var items = call("ListPodSandbox", "all", () -> rt().listPodSandbox(ListPodSandboxRequest.getDefaultInstance())).getItemsList();
     // The list carries no addresses; the status call does.
-    return items.stream().map(item -> podSandboxStatus(item.getId())).flatMap(Optional::stream).toList();
+    return statuses(listed().stream());
+  }
+
+  /** One listing and a status call for the pod's own sandboxes only: a status call per sandbox on the node made every pod's sync cost O(pods). */
+  @Override
+  public List<SandboxStatus> podSandboxes(String podUid) {
+    return statuses(listed().stream().filter(item -> item.getMetadata().getUid().equals(podUid)));
+  }
+
+  private List<PodSandbox> listed() {
+    return call("ListPodSandbox", "all", () -> rt().listPodSandbox(ListPodSandboxRequest.getDefaultInstance())).getItemsList();
+  }
+
+  private List<SandboxStatus> statuses(Stream<PodSandbox> items) {
+    return items.map(item -> podSandboxStatus(item.getId())).flatMap(Optional::stream).toList();
   }
 
   @Override

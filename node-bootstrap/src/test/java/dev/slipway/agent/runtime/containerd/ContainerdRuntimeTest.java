@@ -77,6 +77,26 @@ class ContainerdRuntimeTest {
   }
 
   @Test
+  void podSandboxesAreOnlyThatPodsWithTheirAddresses() {
+    String otherUid = UUID.randomUUID().toString();
+    String other = runtime.runPodSandbox(sandboxSpec(otherUid));
+    try {
+      List<SandboxStatus> mine = runtime.podSandboxes(uid);
+
+      assertThat(mine).singleElement().satisfies(s -> {
+        assertThat(s.id()).isEqualTo(sandbox);
+        assertThat(s.ready()).isTrue();
+        assertThat(s.ip()).isPresent();
+      });
+      assertThat(runtime.listPodSandboxes()).extracting(SandboxStatus::id).contains(sandbox, other);
+      assertThat(runtime.podSandboxes(UUID.randomUUID().toString())).isEmpty();
+    } finally {
+      runtime.stopPodSandbox(other);
+      runtime.removePodSandbox(other);
+    }
+  }
+
+  @Test
   void importedBundleImagesArePresent() {
     assertThat(runtime.hasImage(BUSYBOX)).isTrue();
     assertThat(runtime.hasImage(ContainerdService.PAUSE_IMAGE)).isTrue();
