@@ -268,8 +268,8 @@ public final class Kubelet implements AutoCloseable {
   }
 
   /**
-   * Whether the kubelet can run pods: the runtime answers (its version: one cheap call, where listing
-   * every sandbox's status grew with the pods), and its pod watch works (see {@link PodWatchHealth}).
+   * Whether the kubelet can run pods: the runtime answers (asked for its version: one cheap call,
+   * however many pods run), and its pod watch works (see {@link PodWatchHealth}).
    */
   public boolean healthy() {
     try {

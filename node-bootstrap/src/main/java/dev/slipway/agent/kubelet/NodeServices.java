@@ -85,8 +85,8 @@ public final class NodeServices implements AutoCloseable {
     KubernetesClient client = bootstrap.nodeClient();
     started.add(client);
     ContainerRuntime runtime = openRuntime(section, paths, config.host().address(), containerd);
-    NodeDescription description = new NodeDescription(config.host(), section.labels(), section.taints(), section.podCidr(), MachineFacts.of(paths.root()),
-        runtime.version(), section.port());
+    NodeDescription description = new NodeDescription(config.host(), section.labels(), section.taints(), section.podCidr(),
+        MachineFacts.of(paths.root()), runtime.version(), section.port());
     Kubelet kubelet = new Kubelet(client, runtime, node, config.host().address(), new PodLogs(paths.logDir()), Clock.systemUTC());
     NodeAgent nodeAgent = new NodeAgent(client, description, kubelet::healthy, Clock.systemUTC());
     nodeAgent.register();

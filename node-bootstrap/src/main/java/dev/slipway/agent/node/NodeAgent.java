@@ -98,7 +98,7 @@ public final class NodeAgent implements AutoCloseable {
           "node {} keeps the pod range {} it was registered with; this host's configuration says {} (a Node's pod range is set once:"
               + " delete the Node to register it with the new one)", description.name(), registered, description.podCidr()));
       client.nodes().resource(description.merged(existing)).update();
-      log.info("node {} was registered already; labels and taints brought up to date", description.name());
+      log.info("node {} was registered already; labels, taints and pod range brought up to date", description.name());
     }
     node = null;
     reportStatus();
