@@ -16,6 +16,7 @@ import dev.slipway.agent.runtime.cri.v1.ContainerFilter;
 import dev.slipway.agent.runtime.cri.v1.ContainerMetadata;
 import dev.slipway.agent.runtime.cri.v1.ContainerStatusRequest;
 import dev.slipway.agent.runtime.cri.v1.CreateContainerRequest;
+import dev.slipway.agent.runtime.cri.v1.Cri;
 import dev.slipway.agent.runtime.cri.v1.ExecSyncRequest;
 import dev.slipway.agent.runtime.cri.v1.ExecSyncResponse;
 import dev.slipway.agent.runtime.cri.v1.ImageServiceGrpc;
@@ -111,6 +112,10 @@ public final class ContainerdRuntime implements ContainerRuntime {
 
   /** Connects to containerd's socket; {@code ctr} is containerd's CLI (usually just {@code ctr}). */
   public static ContainerdRuntime connect(Path socket, String ctr) {
+    // The CRI schema (protobuf descriptors of the whole API) is built the first time a message with a
+    // map field is, which is the first pod's sandbox config: ~0.2 s of interpreted start-up code inside
+    // that pod's start on a worker. Build it now, beside the agent's start instead.
+    Thread.ofVirtual().name("cri-schema").start(Cri::getDescriptor);
     return new ContainerdRuntime(socket, ctr);
   }
 
