@@ -105,7 +105,7 @@ public record NodeDescription(HostIdentity host, Map<String, String> inventoryLa
       copy.setSpec(new NodeSpec());
     }
     copy.getSpec().setTaints(taints);
-    if (copy.getSpec().getPodCIDR() == null || copy.getSpec().getPodCIDR().isEmpty()) {
+    if (podCidrOf(copy).isEmpty()) {
       setPodCidr(copy.getSpec());
     }
     return copy;
@@ -113,8 +113,12 @@ public record NodeDescription(HostIdentity host, Map<String, String> inventoryLa
 
   /** The pod range {@code existing} holds when it differs from this machine's: the Node keeps it, and the operator should know. */
   public Optional<String> podCidrConflict(Node existing) {
-    String registered = existing.getSpec() == null ? null : existing.getSpec().getPodCIDR();
-    return registered == null || registered.isEmpty() || podCidr.isEmpty() || registered.equals(podCidr) ? Optional.empty() : Optional.of(registered);
+    String registered = podCidrOf(existing);
+    return registered.isEmpty() || podCidr.isEmpty() || registered.equals(podCidr) ? Optional.empty() : Optional.of(registered);
+  }
+
+  private static String podCidrOf(Node node) {
+    return node.getSpec() == null || node.getSpec().getPodCIDR() == null ? "" : node.getSpec().getPodCIDR();
   }
 
   private void setPodCidr(NodeSpec spec) {

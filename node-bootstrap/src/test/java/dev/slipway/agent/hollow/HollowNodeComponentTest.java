@@ -3,6 +3,7 @@ package dev.slipway.agent.hollow;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.slipway.agent.kubelet.Kubelet;
 import dev.slipway.controlplane.scheduler.SchedulerService;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -64,6 +65,22 @@ class HollowNodeComponentTest {
 
     List<Lease> leases = cluster.admin().leases().inNamespace("kube-node-lease").list().getItems();
     assertThat(leases).extracting(l -> l.getMetadata().getName()).containsAll(List.of("hollow-0", "hollow-1", "hollow-2"));
+  }
+
+  @Test
+  void aKubeletWhoseRuntimeStopsAnsweringIsUnhealthyUntilItAnswersAgain() {
+    await("all hollow nodes Ready").atMost(WAIT).until(() -> cluster.readyNodes() == NODES);
+    Kubelet kubelet = cluster.nodes().getFirst().kubelet();
+    HollowRuntime runtime = (HollowRuntime) kubelet.runtime();
+    assertThat(kubelet.healthy()).isTrue();
+
+    runtime.answering(false);
+    try {
+      assertThat(kubelet.healthy()).isFalse();
+    } finally {
+      runtime.answering(true);
+    }
+    assertThat(kubelet.healthy()).isTrue();
   }
 
   @Test

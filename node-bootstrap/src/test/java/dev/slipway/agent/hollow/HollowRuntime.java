@@ -35,6 +35,7 @@ public final class HollowRuntime implements ContainerRuntime {
   private final AtomicLong ids = new AtomicLong();
   private final Map<String, SandboxStatus> sandboxes = new ConcurrentHashMap<>();
   private final Map<String, ContainerStatus> containers = new ConcurrentHashMap<>();
+  private volatile boolean answering = true;
 
   /** Pod addresses are {@code <podIpPrefix><1..254>}, e.g. {@code 10.244.3.}; host-network pods get {@code nodeAddress}. */
   public HollowRuntime(String podIpPrefix, String nodeAddress, Clock clock) {
@@ -45,7 +46,15 @@ public final class HollowRuntime implements ContainerRuntime {
 
   @Override
   public String version() {
+    if (!answering) {
+      throw new ContainerRuntimeException("hollow runtime is not answering (a test stopped it)");
+    }
     return VERSION;
+  }
+
+  /** Tests: whether {@link #version()} answers, as a runtime daemon that stopped would not. */
+  void answering(boolean answering) {
+    this.answering = answering;
   }
 
   @Override
