@@ -3,10 +3,14 @@ package dev.slipway.pki;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
 import java.security.KeyStore;
 import java.security.PrivateKey;
+import java.security.PublicKey;
 import java.security.cert.X509Certificate;
+import java.security.spec.PKCS8EncodedKeySpec;
 import java.util.List;
+import javax.crypto.spec.PBEParameterSpec;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 
@@ -17,6 +21,14 @@ import javax.net.ssl.SSLContext;
 public record TlsIdentity(PrivateKey key, List<X509Certificate> chain) {
 
     private static final char[] NO_PASSWORD = new char[0];
+    /**
+     * How {@link #keyStore()} wraps the key. The store never leaves memory and its password is empty,
+     * so the wrapping protects nothing; at the JDK's default (PBKDF2 with 10,000 rounds of HMAC-SHA256,
+     * once to store the key and once to read it back) it cost 0.17-0.31 s of CPU per TLS context, and an
+     * agent builds about ten of them while it starts.
+     */
+    private static final KeyStore.ProtectionParameter IN_MEMORY_ONLY =
+            new KeyStore.PasswordProtection(NO_PASSWORD, "PBEWithHmacSHA256AndAES_256", new PBEParameterSpec(new byte[16], 1));
 
     public TlsIdentity {
         chain = List.copyOf(chain);
@@ -26,6 +38,7 @@ public record TlsIdentity(PrivateKey key, List<X509Certificate> chain) {
         if (!KeyPairs.matches(key, chain.getFirst().getPublicKey())) {
             throw new PkiException("the private key does not belong to certificate " + chain.getFirst().getSubjectX500Principal());
         }
+        key = namedAsCertificateKey(key, chain.getFirst().getPublicKey());
     }
 
     /** Reads a PEM certificate file (leaf first, then any intermediates) and its PEM private key. */
@@ -38,16 +51,33 @@ public record TlsIdentity(PrivateKey key, List<X509Certificate> chain) {
         return new TlsIdentity(key, chain);
     }
 
+    /**
+     * The key under the algorithm name of the certificate's key: Bouncy Castle, once registered (MINA
+     * SSHD does it), reads EC keys as "ECDSA" where the JDK's certificates say "EC", and a key store
+     * refuses an entry whose names differ.
+     */
+    private static PrivateKey namedAsCertificateKey(PrivateKey key, PublicKey certificateKey) {
+        if (key.getAlgorithm().equals(certificateKey.getAlgorithm())) {
+            return key;
+        }
+        try {
+            return KeyFactory.getInstance(certificateKey.getAlgorithm()).generatePrivate(new PKCS8EncodedKeySpec(key.getEncoded()));
+        } catch (GeneralSecurityException e) {
+            throw new PkiException("cannot read the " + key.getAlgorithm() + " private key as " + certificateKey.getAlgorithm()
+                    + ": " + e.getMessage(), e);
+        }
+    }
+
     public X509Certificate certificate() {
         return chain.getFirst();
     }
 
-    /** An in-memory PKCS#12 key store holding this identity under the alias {@code identity}, password empty. */
+    /** An in-memory PKCS#12 key store holding this identity under the alias {@code identity}, password empty; never to be saved. */
     public KeyStore keyStore() {
         try {
             KeyStore store = KeyStore.getInstance("PKCS12");
             store.load(null, null);
-            store.setKeyEntry("identity", key, NO_PASSWORD, chain.toArray(X509Certificate[]::new));
+            store.setEntry("identity", new KeyStore.PrivateKeyEntry(key, chain.toArray(X509Certificate[]::new)), IN_MEMORY_ONLY);
             return store;
         } catch (GeneralSecurityException | IOException e) {
             throw new PkiException("cannot build a key store for " + certificate().getSubjectX500Principal() + ": " + e.getMessage(), e);

@@ -9,6 +9,8 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.Security;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
@@ -20,6 +22,7 @@ import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLServerSocket;
 import javax.net.ssl.SSLSocket;
+import org.bouncycastle.jce.provider.BouncyCastleProvider;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -125,6 +128,25 @@ class TlsTest {
     void anIdentityWhoseKeyIsNotItsCertificatesIsRefused() {
         assertThatThrownBy(() -> TlsIdentity.load(pki.resolve("admin.crt"), pki.resolve("scheduler.key")))
                 .isInstanceOf(PkiException.class).hasMessageContaining("scheduler.key").hasMessageContaining("admin.crt");
+    }
+
+    @Test
+    void withBouncyCastleRegisteredAnEcIdentityStillBecomesAKeyStoreAndATlsClient() throws Exception {
+        // MINA SSHD registers Bouncy Castle, which then reads EC keys as "ECDSA" keys; the certificate's key stays "EC".
+        Security.addProvider(new BouncyCastleProvider());
+        try {
+            TlsIdentity admin = TlsIdentity.load(pki.resolve("admin.crt"), pki.resolve("admin.key"));
+
+            KeyStore store = admin.keyStore();
+            assertThat(store.getKey("identity", admin.keyStorePassword()).getEncoded()).isEqualTo(admin.key().getEncoded());
+            try (SSLSocket socket = connect(admin.sslContext(TrustedCertificates.load(pki.resolve("ca.crt"))))) {
+                socket.getOutputStream().write(42);
+                socket.getOutputStream().flush();
+                assertThat(socket.getInputStream().read()).isEqualTo(42);
+            }
+        } finally {
+            Security.removeProvider(BouncyCastleProvider.PROVIDER_NAME);
+        }
     }
 
     private SSLSocket connect(SSLContext client) throws IOException {

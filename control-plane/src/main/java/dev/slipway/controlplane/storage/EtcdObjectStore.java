@@ -4,6 +4,7 @@ import com.google.protobuf.ByteString;
 import com.google.protobuf.UnsafeByteOperations;
 import dev.slipway.pki.Pem;
 import dev.slipway.pki.PkiException;
+import dev.slipway.pki.TlsIdentity;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.ClientBuilder;
@@ -135,10 +136,10 @@ public final class EtcdObjectStore implements ObjectStore {
     /** PEM files read by the pki module, so every key form it writes (PKCS#8, SEC1, PKCS#1) works here too. */
     private static SslContext sslContext(EtcdConnection.MutualTls tls) {
         try {
-            List<X509Certificate> clientChain = Pem.readCertificates(tls.clientCertPem());
             return GrpcSslContexts.forClient()
                     .trustManager(Pem.readCertificates(tls.caPem()).toArray(X509Certificate[]::new))
-                    .keyManager(Pem.readPrivateKey(tls.clientKeyPem()), clientChain.toArray(X509Certificate[]::new))
+                    // Not Netty's keyManager(key, chain): it wraps the key in a key store at the JDK's costly default.
+                    .keyManager(TlsIdentity.load(tls.clientCertPem(), tls.clientKeyPem()).keyManagerFactory())
                     .build();
         } catch (PkiException | SSLException | IllegalArgumentException e) {
             throw new IllegalArgumentException("cannot use the etcd client certificate " + tls.clientCertPem() + " with key "

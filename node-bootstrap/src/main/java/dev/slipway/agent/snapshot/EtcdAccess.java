@@ -1,6 +1,8 @@
 package dev.slipway.agent.snapshot;
 
 import dev.slipway.agent.config.EtcdMemberConfig;
+import dev.slipway.pki.PkiException;
+import dev.slipway.pki.TlsIdentity;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import java.net.URI;
@@ -39,9 +41,10 @@ public record EtcdAccess(List<URI> endpoints, Path caCert, Path clientCert, Path
       return Client.builder()
           .endpoints(endpoints)
           .connectTimeout(Duration.ofSeconds(5))
-          .sslContext(ssl -> ssl.trustManager(caCert.toFile()).keyManager(clientCert.toFile(), clientKey.toFile()))
+          // The key manager from the pki module: Netty's own (from the files) wraps the key in a key store at the JDK's costly default.
+          .sslContext(ssl -> ssl.trustManager(caCert.toFile()).keyManager(TlsIdentity.load(clientCert, clientKey).keyManagerFactory()))
           .build();
-    } catch (javax.net.ssl.SSLException | IllegalArgumentException e) {
+    } catch (javax.net.ssl.SSLException | PkiException | IllegalArgumentException e) {
       throw new IllegalStateException("cannot set up TLS to etcd " + endpoints + " with " + clientCert + ": " + e.getMessage(), e);
     }
   }
