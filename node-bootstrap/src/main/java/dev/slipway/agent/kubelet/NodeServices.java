@@ -25,6 +25,8 @@ import java.net.URI;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 import java.util.function.Function;
 import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
@@ -32,9 +34,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Everything a machine with a kubelet section runs, in order: the API load balancer, the join
- * (client certificate by CSR), the Node and its Lease, the kubelet serving certificate, the
- * kubelet and its API; with the containerd runtime, this root's containerd and the node's image
- * bundles first. Closing stops them in reverse; pods keep running (containerd's under their shims).
+ * (client certificate by CSR) and meanwhile the container runtime (with containerd, this root's
+ * containerd and the node's image bundles), the Node and its Lease, the kubelet serving
+ * certificate, the kubelet and its API. Closing stops them in reverse; pods keep running
+ * (containerd's under their shims).
  */
 public final class NodeServices implements AutoCloseable {
 
@@ -81,10 +84,22 @@ public final class NodeServices implements AutoCloseable {
     TlsBootstrap bootstrap = new TlsBootstrap(node, apiUrl, section.bootstrapToken(), trust,
         CertificateFiles.in(paths.pkiDir(), "kubelet-client"), CertificateFiles.in(paths.pkiDir(), "kubelet-server"), Clock.systemUTC());
     started.add(bootstrap);
-    bootstrap.ensureClientCertificate();
+    // The runtime starts (containerd, the node's images) while the node joins: neither needs the other, and each takes seconds.
+    FutureTask<OpenedRuntime> opening = new FutureTask<>(() -> openRuntime(section, paths, config.host().address(), containerd));
+    Thread.ofVirtual().name("runtime-start").start(opening);
+    try {
+      bootstrap.ensureClientCertificate();
+    } catch (InterruptedException | RuntimeException e) {
+      try {
+        adopt(opening);
+      } catch (InterruptedException | RuntimeException alsoFailed) {
+        e.addSuppressed(alsoFailed);
+      }
+      throw e;
+    }
+    ContainerRuntime runtime = adopt(opening);
     KubernetesClient client = bootstrap.nodeClient();
     started.add(client);
-    ContainerRuntime runtime = openRuntime(section, paths, config.host().address(), containerd);
     NodeDescription description = new NodeDescription(config.host(), section.labels(), section.taints(), section.podCidr(),
         MachineFacts.of(paths.root()), runtime.version(), section.port());
     Kubelet kubelet = new Kubelet(client, runtime, node, config.host().address(), new PodLogs(paths.logDir()), Clock.systemUTC());
@@ -105,31 +120,56 @@ public final class NodeServices implements AutoCloseable {
     log.info("node {} runs its kubelet (API on {}:{}, API servers through {})", node, config.host().address(), server.port(), apiUrl);
   }
 
-  private ContainerRuntime openRuntime(KubeletSection section, AgentPaths paths, String address,
+  /** A started runtime and what was started for it, in the order started. */
+  private record OpenedRuntime(ContainerRuntime runtime, List<AutoCloseable> parts) {}
+
+  /** Waits until the runtime has started and takes what it started into {@link #started}, so that closing stops it. */
+  private ContainerRuntime adopt(FutureTask<OpenedRuntime> opening) throws InterruptedException {
+    try {
+      OpenedRuntime opened = opening.get();
+      started.addAll(opened.parts());
+      return opened.runtime();
+    } catch (ExecutionException e) {
+      throw e.getCause() instanceof RuntimeException failure ? failure : new IllegalStateException(e.getCause());
+    }
+  }
+
+  /** Opens the runtime the section names; on failure, stops what it had started. */
+  private static OpenedRuntime openRuntime(KubeletSection section, AgentPaths paths, String address,
       Function<String, ContainerdService.Settings> containerd) {
-    ContainerRuntime runtime = switch (section.runtime()) {
-      case "process" -> ProcessRuntime.open(paths, address);
+    return switch (section.runtime()) {
+      case "process" -> {
+        ContainerRuntime runtime = ProcessRuntime.open(paths, address);
+        yield new OpenedRuntime(runtime, List.of(runtime));
+      }
       case "containerd" -> openContainerd(section, paths, containerd);
       default -> throw new InvalidAgentConfigException("kubelet.runtime must be process or containerd, got '" + section.runtime() + "'");
     };
-    started.add(runtime);
-    return runtime;
   }
 
   /** Starts (or adopts) this root's containerd with the node's pod range on its CNI bridge, and imports the shipped images. */
-  private ContainerRuntime openContainerd(KubeletSection section, AgentPaths paths, Function<String, ContainerdService.Settings> containerd) {
+  private static OpenedRuntime openContainerd(KubeletSection section, AgentPaths paths,
+      Function<String, ContainerdService.Settings> containerd) {
     ContainerdService service = new ContainerdService(paths, containerd.apply(section.podCidr()));
-    started.add(service);
-    service.start();
-    ContainerdRuntime runtime = ContainerdRuntime.connect(service.socket(), "ctr");
     try {
-      List<String> images = ImageBundles.importAll(runtime, paths.imageBundleDir());
-      log.info("containerd at {} holds the node's images {}", service.socket(), images);
+      service.start();
+      ContainerdRuntime runtime = ContainerdRuntime.connect(service.socket(), "ctr");
+      try {
+        List<String> images = ImageBundles.importAll(runtime, paths.imageBundleDir());
+        log.info("containerd at {} holds the node's images {}", service.socket(), images);
+      } catch (RuntimeException e) {
+        runtime.close();
+        throw e;
+      }
+      return new OpenedRuntime(runtime, List.of(service, runtime));
     } catch (RuntimeException e) {
-      runtime.close();
+      try {
+        service.close();
+      } catch (RuntimeException alsoFailed) {
+        e.addSuppressed(alsoFailed);
+      }
       throw e;
     }
-    return runtime;
   }
 
   private static SSLContext sslContext(ApiServerTrust trust) {
