@@ -1,7 +1,15 @@
 # Sourced by bin/ scripts: sets JAVA_HOME to a JDK 21 or newer, or explains what to install.
 
 java_feature_version() { # prints the feature version of the java binary $1, e.g. 21
-  "$1" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p' | head -n 1
+  # Read from the release file of its JDK or JRE when there is one: asking the binary starts a JVM,
+  # a few hundred ms of CPU, and the search may ask several.
+  local release
+  release="$(dirname "$(dirname "$(readlink -f "$1")")")/release"
+  if [ -r "$release" ]; then
+    sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$release" | head -n 1
+  else
+    "$1" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p' | head -n 1
+  fi
 }
 
 find_jdk() {

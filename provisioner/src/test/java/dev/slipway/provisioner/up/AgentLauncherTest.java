@@ -18,7 +18,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The real launcher ({@code templates/slipway-agent}) as installed under a root, with a stand-in
- * {@code java} that records the arguments and environment it was started with.
+ * {@code java} that records the arguments and environment it was started with (and, in a JDK
+ * without a release file, answers the launcher's question for its version).
  */
 class AgentLauncherTest {
   private static final Path TEMPLATE = Path.of("..", "templates", "slipway-agent").toAbsolutePath().normalize();
@@ -124,6 +125,21 @@ class AgentLauncherTest {
     options.addAll(List.of("-Xmx128m", "-XX:NativeMemoryTracking=summary", "-Xmx256m"));
     assertThat(args).containsExactlyElementsOf(expected(options));
     assertThat(Files.readString(record.resolve("malloc")).strip()).as("only the Java options are read from it").isEqualTo("2");
+  }
+
+  @Test
+  void theJavaVersionComesFromTheJdksReleaseFileWithoutStartingAJvm() throws Exception {
+    // Given: the release file says 21 where the binary, were it asked, would say 25
+    Files.writeString(jdk.resolve("release"), """
+        IMPLEMENTOR="Example"
+        JAVA_VERSION="21.0.5"
+        """);
+
+    // When
+    var args = launch(Map.of());
+
+    // Then: none of the options that only Java 22 and newer take
+    assertThat(args).containsExactly("-jar", root.resolve("opt/slipway/slipway-agent.jar").toString(), "status", "--root", root.toString());
   }
 
   @Test
