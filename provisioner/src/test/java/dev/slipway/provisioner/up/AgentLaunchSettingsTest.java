@@ -63,6 +63,16 @@ class AgentLaunchSettingsTest {
   }
 
   @Test
+  void aMastersAgentCompilesOnlyCodeThatRunsOftenButWithBothCompilers() {
+    // When
+    var options = AgentLaunchSettings.of(host("m1", Role.MASTER, Role.ETCD)).javaOptions();
+
+    // Then: its start does not keep the compiler threads busy, and the API server's hot paths still reach C2
+    assertThat(options).contains("-XX:CompileThresholdScaling=4");
+    assertThat(options).noneMatch(o -> o.startsWith("-XX:TieredStopAtLevel"));
+  }
+
+  @Test
   void theEnvFileHoldsOneLinePerKeyAndNamesTheHostAndItsRoles() {
     // Given
     var host = host("worker-1", Role.WORKER);
