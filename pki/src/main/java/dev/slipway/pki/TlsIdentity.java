@@ -36,7 +36,7 @@ public record TlsIdentity(PrivateKey key, List<X509Certificate> chain) {
             throw new IllegalArgumentException("a TLS identity needs at least one certificate");
         }
         if (!KeyPairs.matches(key, chain.getFirst().getPublicKey())) {
-            throw new PkiException("the private key does not belong to certificate " + chain.getFirst().getSubjectX500Principal());
+            throw new KeyMismatch(chain.getFirst());
         }
         key = namedAsCertificateKey(key, chain.getFirst().getPublicKey());
     }
@@ -45,10 +45,18 @@ public record TlsIdentity(PrivateKey key, List<X509Certificate> chain) {
     public static TlsIdentity load(Path certificateFile, Path keyFile) {
         List<X509Certificate> chain = Pem.readCertificates(certificateFile);
         PrivateKey key = Pem.readPrivateKey(keyFile);
-        if (!KeyPairs.matches(key, chain.getFirst().getPublicKey())) {
-            throw new PkiException(keyFile + ": is not the private key of " + certificateFile);
+        try {
+            return new TlsIdentity(key, chain);
+        } catch (KeyMismatch e) {
+            throw new PkiException(keyFile + ": is not the private key of " + certificateFile, e);
         }
-        return new TlsIdentity(key, chain);
+    }
+
+    /** A key that is not its certificate's: the constructor checks (a signature made and verified), {@link #load} names the files. */
+    private static final class KeyMismatch extends PkiException {
+        KeyMismatch(X509Certificate certificate) {
+            super("the private key does not belong to certificate " + certificate.getSubjectX500Principal());
+        }
     }
 
     /**

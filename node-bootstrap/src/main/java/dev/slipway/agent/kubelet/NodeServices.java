@@ -123,7 +123,10 @@ public final class NodeServices implements AutoCloseable {
   /** A started runtime and what was started for it, in the order started. */
   private record OpenedRuntime(ContainerRuntime runtime, List<AutoCloseable> parts) {}
 
-  /** Waits until the runtime has started and takes what it started into {@link #started}, so that closing stops it. */
+  /**
+   * Waits until the runtime has started and takes what it started into {@link #started}, so that closing stops it.
+   * Interrupted while it waits, it leaves that start to finish alone; the agent's next start adopts the containerd it left.
+   */
   private ContainerRuntime adopt(FutureTask<OpenedRuntime> opening) throws InterruptedException {
     try {
       OpenedRuntime opened = opening.get();
