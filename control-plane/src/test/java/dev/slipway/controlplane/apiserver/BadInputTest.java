@@ -3,10 +3,12 @@ package dev.slipway.controlplane.apiserver;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.slipway.controlplane.apiserver.core.Json;
+import java.io.ByteArrayInputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -98,6 +100,21 @@ class BadInputTest {
 
         assertThat(response.statusCode()).isEqualTo(201);
         assertThat(response.headers().allValues("Warning")).anySatisfy(warning -> assertThat(warning).contains("unknown field", "dta"));
+    }
+
+    @Test
+    void bodyWithoutContentLengthIsReadToItsEnd() throws Exception {
+        byte[] body = ("{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"chunked\"},\"data\":{\"a\":\""
+                + "x".repeat(64 * 1024) + "\"}}").getBytes(StandardCharsets.UTF_8);
+        // A body publisher of unknown length is sent chunked, without Content-Length.
+        HttpRequest request = HttpRequest.newBuilder(cluster.server().url().resolve(CONFIG_MAPS))
+                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(body)))
+                .header("Content-Type", "application/json").build();
+
+        HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+
+        assertThat(response.statusCode()).isEqualTo(201);
+        assertThat(Json.parse(response.body().getBytes()).path("data").path("a").asString()).hasSize(64 * 1024);
     }
 
     @Test

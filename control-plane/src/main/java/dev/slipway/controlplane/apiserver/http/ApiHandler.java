@@ -355,6 +355,14 @@ public final class ApiHandler extends Handler.Abstract {
             throw ApiError.tooLarge(MAX_BODY);
         }
         try (InputStream in = Request.asInputStream(request)) {
+            if (length >= 0) {
+                // Sized by Content-Length: reading into an open-ended buffer cost ~1% of the CPU per create in zeroed buffers and copies.
+                byte[] body = in.readNBytes((int) length);
+                if (body.length < length) {
+                    throw ApiError.badRequest("the request body ended after " + body.length + " of its " + length + " bytes");
+                }
+                return body;
+            }
             byte[] body = in.readNBytes((int) MAX_BODY + 1);
             if (body.length > MAX_BODY) {
                 throw ApiError.tooLarge(MAX_BODY);

@@ -2,9 +2,8 @@ package dev.slipway.controlplane.apiserver.patch;
 
 import dev.slipway.controlplane.apiserver.core.ApiError;
 import dev.slipway.controlplane.apiserver.core.Json;
+import dev.slipway.controlplane.apiserver.core.Timestamps;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -69,14 +68,14 @@ public final class ManagedFields {
             if (entry.same(writer.manager(), "Update", writer.subresource())) {
                 fields.addAll(changed);
                 found = true;
-                time = changed.isEmpty() ? time : now();
+                time = changed.isEmpty() ? time : Timestamps.now();
             } else if (sameScope(entry, writer)) {
                 fields.removeAll(changed);
             }
             updated.add(new Entry(entry.manager(), entry.operation(), entry.apiVersion(), entry.subresource(), fields, time));
         }
         if (!found && !changed.isEmpty()) {
-            updated.add(new Entry(writer.manager(), "Update", writer.apiVersion(), writer.subresource(), new TreeSet<>(changed), now()));
+            updated.add(new Entry(writer.manager(), "Update", writer.apiVersion(), writer.subresource(), new TreeSet<>(changed), Timestamps.now()));
         }
         write(next, updated);
     }
@@ -123,7 +122,7 @@ public final class ManagedFields {
             }
         }
         merge(writer.kind(), List.of(), base, applied);
-        kept.add(new Entry(writer.manager(), "Apply", writer.apiVersion(), writer.subresource(), new TreeSet<>(wanted.keySet()), now()));
+        kept.add(new Entry(writer.manager(), "Apply", writer.apiVersion(), writer.subresource(), new TreeSet<>(wanted.keySet()), Timestamps.now()));
         write(base, kept);
         return base;
     }
@@ -339,7 +338,7 @@ public final class ManagedFields {
             flatten(entry.path("fieldsV1"), "", fields);
             entries.add(new Entry(entry.path("manager").asString(""), entry.path("operation").asString("Update"),
                     entry.path("apiVersion").asString(""), entry.path("subresource").asString(""), fields,
-                    entry.path("time").asString(now())));
+                    entry.path("time").asString(Timestamps.now())));
         }
         return entries;
     }
@@ -390,10 +389,6 @@ public final class ManagedFields {
         } else {
             metadata.set("managedFields", managed);
         }
-    }
-
-    private static String now() {
-        return Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
     }
 
     private static List<String> append(List<String> path, String field) {

@@ -3,6 +3,7 @@ package dev.slipway.controlplane.apiserver.rest;
 import dev.slipway.controlplane.apiserver.core.ApiError;
 import dev.slipway.controlplane.apiserver.core.Json;
 import dev.slipway.controlplane.apiserver.core.StorableJson;
+import dev.slipway.controlplane.apiserver.core.Timestamps;
 import dev.slipway.controlplane.apiserver.patch.JsonPatch;
 import dev.slipway.controlplane.apiserver.patch.ManagedFields;
 import dev.slipway.controlplane.apiserver.patch.MergePatch;
@@ -17,18 +18,12 @@ import dev.slipway.controlplane.storage.ObjectKey;
 import dev.slipway.controlplane.storage.ObjectStore;
 import dev.slipway.controlplane.storage.StorageException;
 import dev.slipway.controlplane.storage.StoredObject;
-import java.nio.ByteBuffer;
-import java.security.NoSuchAlgorithmException;
-import java.security.SecureRandom;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -54,8 +49,7 @@ public final class ObjectRest {
     private final ResourceRegistry registry;
     private final ServiceAllocations allocations;
     private final NamespaceLifecycle namespaces;
-    // A DRBG seeded once: the platform default (NativePRNG) reads /dev/urandom under a lock for every uid.
-    private final SecureRandom uids = uidSource();
+    private final UidSource uids = new UidSource();
     private volatile Runnable namespaceDeleted = () -> { };
 
     public ObjectRest(ObjectStore store, ResourceRegistry registry, ServiceAllocations allocations, NamespaceLifecycle namespaces) {
@@ -185,8 +179,8 @@ public final class ObjectRest {
     private void prepareForCreate(ResourceDescriptor resource, ObjectNode object) {
         ObjectNode metadata = Json.metadata(object);
         metadata.remove(List.of("resourceVersion", "deletionTimestamp", "deletionGracePeriodSeconds", "selfLink"));
-        metadata.put("uid", newUid());
-        metadata.put("creationTimestamp", now());
+        metadata.put("uid", uids.next());
+        metadata.put("creationTimestamp", Timestamps.now());
         if (object.has("spec") || resource.hasScale()) {
             metadata.put("generation", 1);
         } else {
@@ -495,7 +489,7 @@ public final class ObjectRest {
             ObjectNode next = old.deepCopy();
             Json.child(next, "spec").put("nodeName", node);
             ArrayNode conditions = Json.child(next, "status").putArray("conditions");
-            conditions.addObject().put("type", "PodScheduled").put("status", "True").put("lastTransitionTime", now());
+            conditions.addObject().put("type", "PodScheduled").put("status", "True").put("lastTransitionTime", Timestamps.now());
             return writeUpdate(resource, base, old, next, query, writer(resource, manager, "binding", "Update"), true);
         });
         ObjectNode status = Json.object();
@@ -553,11 +547,11 @@ public final class ObjectRest {
                 metadata.remove("finalizers");
             }
             if (!metadata.has("deletionTimestamp")) {
-                metadata.put("deletionTimestamp", Instant.now().plusSeconds(podGrace).truncatedTo(ChronoUnit.SECONDS).toString());
+                metadata.put("deletionTimestamp", Timestamps.secondsFromNow(podGrace));
                 metadata.put("deletionGracePeriodSeconds", podGrace);
             } else if (podGrace < metadata.path("deletionGracePeriodSeconds").asLong(0)) {
                 // A shorter grace period (the kubelet's grace 0) replaces a longer one, so removing the finalizers then removes the object.
-                metadata.put("deletionTimestamp", Instant.now().plusSeconds(podGrace).truncatedTo(ChronoUnit.SECONDS).toString());
+                metadata.put("deletionTimestamp", Timestamps.secondsFromNow(podGrace));
                 metadata.put("deletionGracePeriodSeconds", podGrace);
             } else if (next.equals(old)) {
                 return Reply.ok(present(base.unchanged()));
@@ -590,7 +584,7 @@ public final class ObjectRest {
         StoredObject current = base.stored();
         ObjectNode metadata = Json.metadata(next);
         if (!metadata.has("deletionTimestamp")) {
-            metadata.put("deletionTimestamp", now());
+            metadata.put("deletionTimestamp", Timestamps.now());
             metadata.put("deletionGracePeriodSeconds", 0);
         }
         Json.child(next, "status").put("phase", "Terminating");
@@ -937,24 +931,6 @@ public final class ObjectRest {
         return !any ? "BestEffort" : guaranteed ? "Guaranteed" : "Burstable";
     }
 
-    /** A random (version 4) UUID, as Kubernetes gives every object. */
-    private String newUid() {
-        byte[] bits = new byte[16];
-        uids.nextBytes(bits);
-        bits[6] = (byte) ((bits[6] & 0x0f) | 0x40);
-        bits[8] = (byte) ((bits[8] & 0x3f) | 0x80);
-        ByteBuffer buffer = ByteBuffer.wrap(bits);
-        return new UUID(buffer.getLong(), buffer.getLong()).toString();
-    }
-
-    private static SecureRandom uidSource() {
-        try {
-            return SecureRandom.getInstance("DRBG");
-        } catch (NoSuchAlgorithmException e) {
-            return new SecureRandom();
-        }
-    }
-
     /**
      * As Kubernetes: the base keeps at most 58 characters, so that with the 5-character suffix a
      * generated name still fits a 63-character DNS label.
@@ -972,7 +948,4 @@ public final class ObjectRest {
         return suffix.toString();
     }
 
-    static String now() {
-        return Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
-    }
 }
