@@ -2,7 +2,6 @@ package dev.slipway.controlplane.auth;
 
 import dev.slipway.controlplane.storage.ObjectKey;
 import dev.slipway.controlplane.storage.ObjectStore;
-import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.certificates.v1.CertificateSigningRequest;
@@ -41,9 +40,9 @@ public final class AccessControl implements AutoCloseable {
         var caches = new ArrayList<AutoCloseable>();
         try {
             var bootstrapSecrets = track(caches, ResourceCache.start(store, "secrets", Optional.of(BootstrapTokenAuthenticator.NAMESPACE),
-                    Secret.class, key -> key.name().startsWith(BootstrapTokenAuthenticator.SECRET_PREFIX)));
+                    ModelJson.reader(Secret.class), key -> key.name().startsWith(BootstrapTokenAuthenticator.SECRET_PREFIX)));
             var serviceAccounts = track(caches, ResourceCache.start(store, "serviceaccounts", ServiceAccount.class));
-            var pods = track(caches, ResourceCache.start(store, "pods", Pod.class));
+            var pods = track(caches, ResourceCache.start(store, "pods", Optional.empty(), PodReferences::read, key -> true));
             var csrs = track(caches, ResourceCache.start(store, "certificatesigningrequests", CertificateSigningRequest.class));
             var clusterRoles = track(caches, ResourceCache.start(store, "clusterroles", ClusterRole.class));
             var clusterRoleBindings = track(caches, ResourceCache.start(store, "clusterrolebindings", ClusterRoleBinding.class));
@@ -95,14 +94,14 @@ public final class AccessControl implements AutoCloseable {
         }
     }
 
-    private record CachedNodeObjects(ResourceCache<Pod> pods, ResourceCache<CertificateSigningRequest> csrs) implements NodeObjects {
+    private record CachedNodeObjects(ResourceCache<PodReferences> pods, ResourceCache<CertificateSigningRequest> csrs) implements NodeObjects {
         @Override
-        public Collection<Pod> podsOn(String node) {
-            return pods.values().stream().filter(pod -> pod.getSpec() != null && node.equals(pod.getSpec().getNodeName())).toList();
+        public Collection<PodReferences> podsOn(String node) {
+            return pods.values().stream().filter(pod -> pod.boundTo(node)).toList();
         }
 
         @Override
-        public Optional<Pod> pod(String namespace, String name) {
+        public Optional<PodReferences> pod(String namespace, String name) {
             return namespace.isEmpty() || name.isEmpty() ? Optional.empty() : pods.get(new ObjectKey("pods", namespace, name));
         }
 

@@ -1,5 +1,6 @@
 package dev.slipway.controlplane.auth;
 
+import java.util.function.Function;
 import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -16,6 +17,10 @@ final class ModelJson {
 
     static <T> T read(byte[] json, Class<T> type) {
         return MAPPER.readValue(json, type);
+    }
+
+    static <T> Function<byte[], T> reader(Class<T> type) {
+        return json -> read(json, type);
     }
 
     static byte[] write(Object value) {

@@ -1,20 +1,7 @@
 package dev.slipway.controlplane.auth;
 
-import io.fabric8.kubernetes.api.model.Container;
-import io.fabric8.kubernetes.api.model.EnvFromSource;
-import io.fabric8.kubernetes.api.model.EnvVar;
-import io.fabric8.kubernetes.api.model.LocalObjectReference;
-import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.PodSpec;
-import io.fabric8.kubernetes.api.model.Volume;
-import io.fabric8.kubernetes.api.model.VolumeProjection;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.stream.Collectors;
-import java.util.stream.Stream;
 
 /**
  * What a kubelet may do with its node identity ({@code system:node:<name>} in {@code system:nodes}):
@@ -85,9 +72,7 @@ final class NodeAuthorizer implements Authorizer {
         if (READ_MANY.contains(verb)) {
             return sub.isEmpty() && selects(request.fieldSelector(), "spec.nodeName", node);
         }
-        boolean boundHere = objects.pod(request.namespace(), request.name())
-                .map(pod -> pod.getSpec() != null && node.equals(pod.getSpec().getNodeName()))
-                .orElse(false);
+        boolean boundHere = objects.pod(request.namespace(), request.name()).map(pod -> pod.boundTo(node)).orElse(false);
         if (!boundHere) {
             return false;
         }
@@ -118,60 +103,7 @@ final class NodeAuthorizer implements Authorizer {
             return false;
         }
         return objects.podsOn(node).stream()
-                .filter(pod -> pod.getMetadata() != null && namespace.equals(pod.getMetadata().getNamespace()))
-                .anyMatch(pod -> references(pod.getSpec(), resource).contains(name));
-    }
-
-    /** The names of the objects of one resource that a pod needs to run. */
-    static Set<String> references(PodSpec spec, String resource) {
-        if (spec == null) {
-            return Set.of();
-        }
-        List<String> names = new ArrayList<>();
-        List<Volume> volumes = orEmpty(spec.getVolumes());
-        List<Container> containers = Stream.of(orEmpty(spec.getInitContainers()), orEmpty(spec.getContainers()))
-                .flatMap(List::stream).toList();
-        switch (resource) {
-            case "secrets" -> {
-                orEmpty(spec.getImagePullSecrets()).stream().map(LocalObjectReference::getName).forEach(names::add);
-                for (Volume volume : volumes) {
-                    if (volume.getSecret() != null) {
-                        names.add(volume.getSecret().getSecretName());
-                    }
-                    projections(volume).filter(p -> p.getSecret() != null).forEach(p -> names.add(p.getSecret().getName()));
-                }
-                for (Container container : containers) {
-                    orEmpty(container.getEnvFrom()).stream().map(EnvFromSource::getSecretRef).filter(Objects::nonNull)
-                            .forEach(ref -> names.add(ref.getName()));
-                    orEmpty(container.getEnv()).stream().map(EnvVar::getValueFrom).filter(Objects::nonNull)
-                            .filter(from -> from.getSecretKeyRef() != null).forEach(from -> names.add(from.getSecretKeyRef().getName()));
-                }
-            }
-            case "configmaps" -> {
-                for (Volume volume : volumes) {
-                    if (volume.getConfigMap() != null) {
-                        names.add(volume.getConfigMap().getName());
-                    }
-                    projections(volume).filter(p -> p.getConfigMap() != null).forEach(p -> names.add(p.getConfigMap().getName()));
-                }
-                for (Container container : containers) {
-                    orEmpty(container.getEnvFrom()).stream().map(EnvFromSource::getConfigMapRef).filter(Objects::nonNull)
-                            .forEach(ref -> names.add(ref.getName()));
-                    orEmpty(container.getEnv()).stream().map(EnvVar::getValueFrom).filter(Objects::nonNull)
-                            .filter(from -> from.getConfigMapKeyRef() != null).forEach(from -> names.add(from.getConfigMapKeyRef().getName()));
-                }
-            }
-            case "persistentvolumeclaims" -> volumes.stream().filter(v -> v.getPersistentVolumeClaim() != null)
-                    .forEach(v -> names.add(v.getPersistentVolumeClaim().getClaimName()));
-            case "serviceaccounts" -> names.add(spec.getServiceAccountName() == null || spec.getServiceAccountName().isEmpty()
-                    ? "default" : spec.getServiceAccountName());
-            default -> { }
-        }
-        return names.stream().filter(Objects::nonNull).collect(Collectors.toUnmodifiableSet());
-    }
-
-    private static Stream<VolumeProjection> projections(Volume volume) {
-        return volume.getProjected() == null ? Stream.empty() : orEmpty(volume.getProjected().getSources()).stream();
+                .anyMatch(pod -> namespace.equals(pod.namespace()) && pod.references(resource).contains(name));
     }
 
     static Optional<String> nodeName(UserInfo user) {
@@ -204,9 +136,5 @@ final class NodeAuthorizer implements Authorizer {
             }
         }
         return Optional.empty();
-    }
-
-    private static <T> List<T> orEmpty(List<T> list) {
-        return list == null ? List.of() : list;
     }
 }

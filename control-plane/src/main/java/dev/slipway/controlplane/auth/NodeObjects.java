@@ -1,6 +1,5 @@
 package dev.slipway.controlplane.auth;
 
-import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.certificates.v1.CertificateSigningRequest;
 import java.util.Collection;
 import java.util.Optional;
@@ -9,9 +8,9 @@ import java.util.Optional;
 interface NodeObjects {
 
     /** The pods whose {@code spec.nodeName} is {@code node}. */
-    Collection<Pod> podsOn(String node);
+    Collection<PodReferences> podsOn(String node);
 
-    Optional<Pod> pod(String namespace, String name);
+    Optional<PodReferences> pod(String namespace, String name);
 
     Optional<CertificateSigningRequest> certificateSigningRequest(String name);
 }

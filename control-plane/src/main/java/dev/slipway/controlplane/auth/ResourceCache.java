@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,7 +32,7 @@ final class ResourceCache<T> implements AutoCloseable {
     private final ObjectStore store;
     private final String resource;
     private final Optional<String> namespace;
-    private final Class<T> type;
+    private final Function<byte[], T> reader;
     private final Predicate<ObjectKey> wanted;
     private volatile Map<ObjectKey, T> objects = new ConcurrentHashMap<>();
     // Counted after each change is visible in the map, so that whoever read the count before reading the values never misses one.
@@ -39,25 +40,28 @@ final class ResourceCache<T> implements AutoCloseable {
     private volatile Watch watch;
     private volatile boolean closed;
 
-    private ResourceCache(ObjectStore store, String resource, Optional<String> namespace, Class<T> type,
+    private ResourceCache(ObjectStore store, String resource, Optional<String> namespace, Function<byte[], T> reader,
                           Predicate<ObjectKey> wanted) {
         this.store = store;
         this.resource = resource;
         this.namespace = namespace;
-        this.type = type;
+        this.reader = reader;
         this.wanted = wanted;
     }
 
-    /** Lists the resource now (so that the cache is complete when this returns), then follows its changes. */
-    static <T> ResourceCache<T> start(ObjectStore store, String resource, Optional<String> namespace, Class<T> type,
+    /**
+     * Lists the resource now (so that the cache is complete when this returns), then follows its
+     * changes, keeping for each {@code wanted} object what {@code reader} makes of its stored JSON.
+     */
+    static <T> ResourceCache<T> start(ObjectStore store, String resource, Optional<String> namespace, Function<byte[], T> reader,
                                       Predicate<ObjectKey> wanted) {
-        var cache = new ResourceCache<>(store, resource, namespace, type, wanted);
+        var cache = new ResourceCache<>(store, resource, namespace, reader, wanted);
         cache.listAndWatch();
         return cache;
     }
 
     static <T> ResourceCache<T> start(ObjectStore store, String resource, Class<T> type) {
-        return start(store, resource, Optional.empty(), type, key -> true);
+        return start(store, resource, Optional.empty(), ModelJson.reader(type), key -> true);
     }
 
     Optional<T> get(ObjectKey key) {
@@ -73,7 +77,7 @@ final class ResourceCache<T> implements AutoCloseable {
         if (cached != null) {
             return Optional.of(cached);
         }
-        return store.get(key).map(stored -> ModelJson.read(stored.json(), type));
+        return store.get(key).map(stored -> reader.apply(stored.json()));
     }
 
     Collection<T> values() {
@@ -102,10 +106,10 @@ final class ResourceCache<T> implements AutoCloseable {
             return;
         }
         try {
-            into.put(object.key(), ModelJson.read(object.json(), type));
+            into.put(object.key(), reader.apply(object.json()));
         } catch (RuntimeException e) {
             // One unreadable object must not blind the authorizer to all the others.
-            LOG.warn("ignoring {}: not a readable {}: {}", object.key(), type.getSimpleName(), e.getMessage());
+            LOG.warn("ignoring {}: not readable: {}", object.key(), e.getMessage());
             into.remove(object.key());
         }
     }

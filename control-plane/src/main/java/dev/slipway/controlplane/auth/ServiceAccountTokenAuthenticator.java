@@ -9,7 +9,6 @@ import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import dev.slipway.controlplane.storage.ObjectKey;
 import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
 import java.security.PublicKey;
 import java.security.interfaces.ECPublicKey;
@@ -42,12 +41,12 @@ final class ServiceAccountTokenAuthenticator implements Authenticator {
     private final Set<String> issuers;
     private final Set<String> audiences;
     private final Function<ObjectKey, Optional<ServiceAccount>> serviceAccounts;
-    private final Function<ObjectKey, Optional<Pod>> pods;
+    private final Function<ObjectKey, Optional<PodReferences>> pods;
     private final Clock clock;
 
     ServiceAccountTokenAuthenticator(PublicKey key, Set<String> issuers, Set<String> audiences,
                                      Function<ObjectKey, Optional<ServiceAccount>> serviceAccounts,
-                                     Function<ObjectKey, Optional<Pod>> pods, Clock clock) {
+                                     Function<ObjectKey, Optional<PodReferences>> pods, Clock clock) {
         this.algorithm = ServiceAccountKeys.algorithmFor(key);
         this.verifier = switch (key) {
             case RSAPublicKey rsa -> new RSASSAVerifier(rsa);
@@ -107,8 +106,8 @@ final class ServiceAccountTokenAuthenticator implements Authenticator {
             return Optional.empty();
         }
         if (token.podBound()) {
-            Optional<Pod> pod = pods.apply(new ObjectKey("pods", token.namespace(), token.podName()));
-            if (pod.isEmpty() || !uidMatches(pod.get(), token.podUid())) {
+            Optional<PodReferences> pod = pods.apply(new ObjectKey("pods", token.namespace(), token.podName()));
+            if (pod.isEmpty() || !(token.podUid().isEmpty() || token.podUid().equals(pod.get().uid()))) {
                 return Optional.empty();
             }
         }

@@ -37,16 +37,19 @@ class NodeAuthorizerTest {
     private static final CertificateSigningRequest N2_CSR = new CertificateSigningRequestBuilder()
             .withNewMetadata().withName("csr-n2").endMetadata().withNewSpec().withUsername("system:node:n2").endSpec().build();
 
+    // As the API server's cache holds them: read from the pods' stored JSON.
+    private static final List<PodReferences> PODS = List.of(WEB_ON_N1, DB_ON_N2).stream()
+            .map(pod -> PodReferences.read(ModelJson.write(pod))).toList();
+
     private final Authorizer authorizer = new NodeAuthorizer(new NodeObjects() {
         @Override
-        public Collection<Pod> podsOn(String node) {
-            return List.of(WEB_ON_N1, DB_ON_N2).stream().filter(pod -> node.equals(pod.getSpec().getNodeName())).toList();
+        public Collection<PodReferences> podsOn(String node) {
+            return PODS.stream().filter(pod -> pod.boundTo(node)).toList();
         }
 
         @Override
-        public Optional<Pod> pod(String namespace, String name) {
-            return List.of(WEB_ON_N1, DB_ON_N2).stream()
-                    .filter(pod -> pod.getMetadata().getNamespace().equals(namespace) && pod.getMetadata().getName().equals(name)).findFirst();
+        public Optional<PodReferences> pod(String namespace, String name) {
+            return PODS.stream().filter(pod -> pod.namespace().equals(namespace) && pod.name().equals(name)).findFirst();
         }
 
         @Override

@@ -63,7 +63,7 @@ class ServiceAccountTokenTest {
         keys = rsaKeys();
         issuer = issuerAt(NOW, keys);
         authenticator = new ServiceAccountTokenAuthenticator(keys.getPublic(), Set.of(TokenIssuer.DEFAULT_ISSUER), Set.copyOf(AUDIENCE),
-                key -> Optional.ofNullable(accounts.get(key)), key -> Optional.ofNullable(pods.get(key)),
+                key -> Optional.ofNullable(accounts.get(key)), key -> Optional.ofNullable(pods.get(key)).map(pod -> PodReferences.read(ModelJson.write(pod))),
                 Clock.fixed(NOW.plusSeconds(30), ZoneOffset.UTC));
         accounts.put(new ObjectKey("serviceaccounts", "ci", "builder"), new ServiceAccountBuilder()
                 .withNewMetadata().withName("builder").withNamespace("ci").withUid("sa-uid-1").endMetadata().build());
