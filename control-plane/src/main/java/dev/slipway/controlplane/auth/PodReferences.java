@@ -10,8 +10,9 @@ import tools.jackson.databind.JsonNode;
  * What auth knows of a pod: who it is, the node it is bound to, and the names of the objects it
  * needs to run, by resource (secrets, configmaps, persistentvolumeclaims, serviceaccounts). Read from
  * the stored JSON's tree rather than into fabric8's Pod: every API server reads every pod event, and
- * the Pod model's deserializer, built on the first pod a cluster saw, took each API server about half
- * a second of CPU on a two-core testbed while that pod's kubelet waited for the authorizer to see it.
+ * Jackson builds the Pod model's deserializer on the first one (0.5 s of CPU in a fresh JVM measured
+ * alone). On a fresh cluster all API servers did so at once for its first pod, while that pod's
+ * kubelet waited for the authorizer to see the pod bound.
  */
 record PodReferences(String namespace, String name, String uid, String nodeName, Map<String, Set<String>> byResource) {
 

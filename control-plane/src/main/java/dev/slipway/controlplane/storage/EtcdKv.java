@@ -40,7 +40,8 @@ final class EtcdKv implements AutoCloseable {
     /**
      * gRPC's own pooled allocator, less the per-thread caches for threads outside Netty's event loops.
      * Calls come from virtual threads, a new one per API request, so each call built and dropped a
-     * thread cache to allocate its request frame: about 5% of the API server's CPU per create.
+     * thread cache to allocate its request frame: 5% of the request handler's CPU samples in
+     * ApiServerBenchmark.
      */
     private static final ByteBufAllocator ALLOCATOR = new PooledByteBufAllocator(true,
             PooledByteBufAllocator.defaultNumHeapArena(), PooledByteBufAllocator.defaultNumDirectArena(),

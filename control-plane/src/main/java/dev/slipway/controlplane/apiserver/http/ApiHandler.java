@@ -356,7 +356,7 @@ public final class ApiHandler extends Handler.Abstract {
         }
         try (InputStream in = Request.asInputStream(request)) {
             if (length >= 0) {
-                // Sized by Content-Length: reading into an open-ended buffer cost ~1% of the CPU per create in zeroed buffers and copies.
+                // Sized by Content-Length: an open-ended read (a zeroed 16 KiB buffer, then a copy) was 3% of the request handler's samples.
                 byte[] body = in.readNBytes((int) length);
                 if (body.length < length) {
                     throw ApiError.badRequest("the request body ended after " + body.length + " of its " + length + " bytes");
