@@ -8,7 +8,7 @@ import com.nimbusds.jose.crypto.RSASSAVerifier;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import dev.slipway.controlplane.storage.ObjectKey;
-import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
 import java.security.PublicKey;
 import java.security.interfaces.ECPublicKey;
@@ -102,12 +102,12 @@ final class ServiceAccountTokenAuthenticator implements Authenticator {
     private Optional<UserInfo> stillValid(ServiceAccountToken token) {
         Optional<ServiceAccount> account = serviceAccounts.apply(
                 new ObjectKey("serviceaccounts", token.namespace(), token.serviceAccountName()));
-        if (account.isEmpty() || !uidMatches(account.get(), token.serviceAccountUid())) {
+        if (account.isEmpty() || !uidMatches(token.serviceAccountUid(), account.map(ServiceAccount::getMetadata).map(ObjectMeta::getUid).orElse(null))) {
             return Optional.empty();
         }
         if (token.podBound()) {
             Optional<PodReferences> pod = pods.apply(new ObjectKey("pods", token.namespace(), token.podName()));
-            if (pod.isEmpty() || !(token.podUid().isEmpty() || token.podUid().equals(pod.get().uid()))) {
+            if (pod.isEmpty() || !uidMatches(token.podUid(), pod.get().uid())) {
                 return Optional.empty();
             }
         }
@@ -120,8 +120,9 @@ final class ServiceAccountTokenAuthenticator implements Authenticator {
         return Optional.of(new UserInfo(token.userName(), groups, token.serviceAccountUid(), extra));
     }
 
-    private static boolean uidMatches(HasMetadata object, String uid) {
-        return uid.isEmpty() || (object.getMetadata() != null && uid.equals(object.getMetadata().getUid()));
+    /** A token that names no uid matches any object of its name. */
+    private static boolean uidMatches(String inToken, String ofObject) {
+        return inToken.isEmpty() || inToken.equals(ofObject);
     }
 
     @SuppressWarnings("unchecked")

@@ -947,5 +947,4 @@ public final class ObjectRest {
         }
         return suffix.toString();
     }
-
 }
