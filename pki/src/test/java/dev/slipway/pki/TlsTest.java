@@ -17,6 +17,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.SSLParameters;
@@ -116,9 +117,13 @@ class TlsTest {
     }
 
     @Test
-    void fetchingFromAClosedPortSaysWhere() throws IOException {
+    void fetchingFromAClosedPortSaysWhere() throws IOException, InterruptedException {
         InetSocketAddress address = new InetSocketAddress("127.0.0.1", server.getLocalPort());
         server.close();
+        // A virtual thread parked in accept() is only woken by close(): until it has left, the listening
+        // descriptor stays open and it could still accept our connection and serve the chain.
+        executor.shutdownNow();
+        assertThat(executor.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
 
         assertThatThrownBy(() -> ServedCertificates.fetch(address, Duration.ofSeconds(5)))
                 .isInstanceOf(PkiException.class).hasMessageContaining("127.0.0.1");

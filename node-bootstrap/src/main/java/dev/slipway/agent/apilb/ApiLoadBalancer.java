@@ -36,6 +36,8 @@ public final class ApiLoadBalancer implements AutoCloseable {
   public static final Duration CHECK_PERIOD = Duration.ofSeconds(2);
   /** Consecutive failed checks after which a backend's open connections are cut; one slow answer is not enough. */
   static final int FAILED_CHECKS_TO_CUT = 2;
+  /** How long close() waits for the accepting thread to leave, which closes the port (it wakes at once). */
+  private static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
   private static final int CONNECT_TIMEOUT_MS = 3_000;
   /** Keepalive on upstream connections: probes after 10 s of silence, 5 s apart, 3 unanswered ones close it. */
   private static final int KEEPALIVE_IDLE_SECONDS = 10;
@@ -153,6 +155,10 @@ public final class ApiLoadBalancer implements AutoCloseable {
     while (!listener.isClosed()) {
       try {
         Socket client = listener.accept();
+        if (closed.getCount() == 0) {
+          closeQuietly(client); // accepted while close() was waking this thread: see close()
+          return;
+        }
         Thread.ofVirtual().name("apilb-conn").start(() -> proxy(client));
       } catch (IOException e) {
         if (!listener.isClosed()) {
@@ -259,5 +265,12 @@ public final class ApiLoadBalancer implements AutoCloseable {
     sessions.forEach(Session::close);
     checker.interrupt();
     acceptor.interrupt();
+    // A virtual thread parked in accept() keeps the listening descriptor open until it wakes and
+    // leaves (it may even accept once more); the port is closed only when it has.
+    try {
+      acceptor.join(CLOSE_WAIT);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 }

@@ -1,6 +1,7 @@
 package dev.slipway.agent.apilb;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.slipway.agent.testing.SilentRelay;
@@ -8,6 +9,7 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
+import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -102,6 +104,22 @@ class ApiLoadBalancerTest {
     assertThat(balancer.healthyBackends()).containsExactly(b.address());
     try (Line line = Line.open(balancer.address())) {
       assertThat(line.ask("hello")).isEqualTo("b:hello");
+    }
+  }
+
+  @Test
+  void onceClosedItsPortRefusesConnections() throws Exception {
+    NamedEcho a = keep(NamedEcho.start("a"));
+    // Many rounds: without waiting for its accepting thread, about half of them were still accepted.
+    for (int round = 0; round < 200; round++) {
+      ApiLoadBalancer balancer = ApiLoadBalancer.start("127.0.0.1", 0, List.of(a.address()), HealthCheck.tcpConnect());
+      InetSocketAddress address = balancer.address();
+
+      balancer.close();
+
+      try (Socket socket = new Socket()) {
+        assertThatThrownBy(() -> socket.connect(address, 1_000)).as("round %d", round).isInstanceOf(ConnectException.class);
+      }
     }
   }
 
