@@ -1,6 +1,7 @@
 package dev.slipway.controlplane.apiserver;
 
 import com.sun.management.OperatingSystemMXBean;
+import dev.slipway.controlplane.testing.EtcdProcess;
 import dev.slipway.pki.TlsIdentity;
 import dev.slipway.pki.TrustedCertificates;
 import io.etcd.jetcd.ByteSequence;
@@ -294,11 +295,8 @@ public final class ApiServerBenchmark {
         return ((OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
-    /** etcd is this JVM's child process. */
     private static long etcdCpuNanos() {
-        return ProcessHandle.current().children()
-                .filter(child -> child.info().command().orElse("").endsWith("etcd"))
-                .mapToLong(child -> child.info().totalCpuDuration().orElse(Duration.ZERO).toNanos()).sum();
+        return EtcdProcess.cpuTimeOfRunning().toNanos();
     }
 
     /**

@@ -114,6 +114,12 @@ public final class EtcdProcess implements AutoCloseable {
         return EtcdConnection.mutualTls(List.of(endpoint()), client.caPem(), client.clientCertPem(), client.clientKeyPem());
     }
 
+    /** CPU time used so far by the etcd processes this JVM runs: what benchmarks charge to etcd. */
+    public static Duration cpuTimeOfRunning() {
+        return RUNNING.stream().map(running -> running.toHandle().info().totalCpuDuration().orElse(Duration.ZERO))
+                .reduce(Duration.ZERO, Duration::plus);
+    }
+
     public Path dataDirectory() {
         return directory.resolve("data");
     }
