@@ -8,7 +8,6 @@ import com.nimbusds.jose.crypto.RSASSAVerifier;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import dev.slipway.controlplane.storage.ObjectKey;
-import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
 import java.security.PublicKey;
 import java.security.interfaces.ECPublicKey;
@@ -102,7 +101,7 @@ final class ServiceAccountTokenAuthenticator implements Authenticator {
     private Optional<UserInfo> stillValid(ServiceAccountToken token) {
         Optional<ServiceAccount> account = serviceAccounts.apply(
                 new ObjectKey("serviceaccounts", token.namespace(), token.serviceAccountName()));
-        if (account.isEmpty() || !uidMatches(token.serviceAccountUid(), account.map(ServiceAccount::getMetadata).map(ObjectMeta::getUid).orElse(null))) {
+        if (account.isEmpty() || !uidMatches(token.serviceAccountUid(), uidOf(account.get()))) {
             return Optional.empty();
         }
         if (token.podBound()) {
@@ -118,6 +117,10 @@ final class ServiceAccountTokenAuthenticator implements Authenticator {
         List<String> groups = List.of(ServiceAccountToken.GROUP, ServiceAccountToken.GROUP + ":" + token.namespace(),
                 UserInfo.AUTHENTICATED);
         return Optional.of(new UserInfo(token.userName(), groups, token.serviceAccountUid(), extra));
+    }
+
+    private static String uidOf(ServiceAccount account) {
+        return account.getMetadata() == null ? null : account.getMetadata().getUid();
     }
 
     /** A token that names no uid matches any object of its name. */
