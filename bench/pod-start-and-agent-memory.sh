@@ -6,6 +6,7 @@
 #     minus the moment it sees it Running. p50/p99/max (nearest rank; with 30 pods p99 is the max).
 #  2. the agent's resident memory (VmRSS, VmHWM of /var/lib/slipway/agent.pid) on worker-1 with
 #     none of this bench's pods, then with 20 of them Running there.
+#  3. the CPU that the agent and containerd on worker-1 use over 30 s while those 20 pods idle.
 #   sudo bench/pod-start-and-agent-memory.sh
 # Env: CLUSTER_DIR, a cluster directory with admin.kubeconfig (default: the newest answering
 # /tmp/slipway-e2e-cluster*/ or /tmp/slipway-bench-cluster/; if none answers, the hosts are wiped
@@ -15,6 +16,7 @@
 set -euo pipefail
 HOME_DIR=$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)
 LOCK_WAIT_SECONDS=600
+CPU_SAMPLE_SECONDS=30
 
 if [ -z "${SLIPWAY_BENCH_IN_LAB:-}" ]; then
   exec env SLIPWAY_BENCH_IN_LAB=1 "$HOME_DIR/testbed/lab" "$0" "$@"
@@ -132,6 +134,10 @@ jvm_options() { # the agent's JVM options on worker-1 (agent.env's profile, then
   exec_on worker-1 'profile=$(sed -n "s/^SLIPWAY_AGENT_PROFILE=//p" /etc/slipway/agent.env 2>/dev/null); pid=$(cat /var/lib/slipway/agent.pid)
     echo "profile=${profile:-none (no agent.env)} options: $(tr "\0" " " < /proc/$pid/cmdline | sed "s/ -jar .*//; s/^[^ ]* //")"'
 }
+cpu_ticks() { # prints "agent containerd": CPU time used so far (user and system, in clock ticks of 10 ms) on worker-1
+  exec_on worker-1 'for f in /var/lib/slipway/agent.pid $(find /var/lib/slipway -name containerd.pid | head -1); do
+    awk "{ printf \"%d \", \$14 + \$15 }" /proc/$(cat "$f")/stat; done; echo'
+}
 pods_on_worker1() { kubectl get pods -A -o jsonpath='{range .items[*]}{.spec.nodeName}{"\n"}{end}' 2>/dev/null | grep -cx worker-1 || true; }
 
 echo "== 1. pod start latency: 30 pods, one after another, all on worker-1 (nodeSelector), image slipway.dev/busybox:1"
@@ -181,5 +187,11 @@ read -r rss20 hwm20 < <(rss)
 echo "pods on worker-1 (all namespaces): $(pods_on_worker1) ($running of this bench Running); agent VmRSS=${rss20} kB VmHWM=${hwm20} kB"
 printf 'RESULT agent-rss worker-1 base=%s pods: VmRSS=%skB (%.0f MiB); +20 pods: VmRSS=%skB (%.0f MiB); VmHWM=%skB\n' \
   "$others" "$rss0" "$(echo "$rss0/1024" | bc -l)" "$rss20" "$(echo "$rss20/1024" | bc -l)" "$hwm20"
+echo "== 3. CPU on worker-1 with those 20 pods idle (the kubelet resyncs each pod every second)"
+read -r agent0 containerd0 < <(cpu_ticks)
+sleep "$CPU_SAMPLE_SECONDS"
+read -r agent1 containerd1 < <(cpu_ticks)
+printf 'RESULT idle-cpu worker-1 20 pods, %s s: agent %.1f%% of a core, containerd %.1f%% of a core\n' "$CPU_SAMPLE_SECONDS" \
+  "$(echo "($agent1 - $agent0) / $CPU_SAMPLE_SECONDS" | bc -l)" "$(echo "($containerd1 - $containerd0) / $CPU_SAMPLE_SECONDS" | bc -l)"
 gone mem
 echo "== cleaned up (namespace $ns deleted)"

@@ -11,6 +11,7 @@ import dev.slipway.agent.runtime.LogFormat;
 import dev.slipway.agent.runtime.PortMapping;
 import dev.slipway.agent.runtime.SandboxSpec;
 import dev.slipway.agent.runtime.SandboxStatus;
+import dev.slipway.agent.runtime.cri.v1.Container;
 import dev.slipway.agent.runtime.cri.v1.ContainerConfig;
 import dev.slipway.agent.runtime.cri.v1.ContainerFilter;
 import dev.slipway.agent.runtime.cri.v1.ContainerMetadata;
@@ -64,13 +65,15 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -94,6 +97,20 @@ public final class ContainerdRuntime implements ContainerRuntime {
   private final ImageServiceGrpc.ImageServiceBlockingStub images;
   // CreateContainer wants the sandbox's config again (containerd names containers after the pod).
   private final Map<String, PodSandboxConfig> sandboxConfigs = new ConcurrentHashMap<>();
+  /**
+   * The last status answer for each sandbox and container. A status changes only with its state (a
+   * sandbox's address, a container's times, exit code and reason are fixed within one state), so
+   * while a list call reports the state an answer was given in, the answer stands: the kubelet's
+   * once-a-second resync of each pod then makes its two list calls and no status call.
+   */
+  private final Map<String, Known<SandboxStatus>> sandboxStatuses = new ConcurrentHashMap<>();
+  private final Map<String, Known<ContainerStatus>> containerStatuses = new ConcurrentHashMap<>();
+  /** Calls made, by CRI method, as the kubelet's runtime_operations_total counts them. */
+  private final Map<String, LongAdder> operations = new ConcurrentHashMap<>();
+
+  /** A status answer, the CRI state (enum number) it was given in, and its owner: a sandbox's pod uid, a container's sandbox id. */
+  private record Known<T>(int state, String owner, T status) {
+  }
 
   private ContainerdRuntime(Path socket, String ctr) {
     this.socket = socket;
@@ -157,27 +174,38 @@ public final class ContainerdRuntime implements ContainerRuntime {
     ignoringNotFound(() -> call("RemovePodSandbox", sandboxId,
         () -> rt().removePodSandbox(RemovePodSandboxRequest.newBuilder().setPodSandboxId(sandboxId).build())));
     sandboxConfigs.remove(sandboxId);
+    sandboxStatuses.remove(sandboxId);
+    containerStatuses.values().removeIf(known -> known.owner().equals(sandboxId));
     podUid.ifPresent(PodCgroups::remove);
   }
 
   @Override
   public List<SandboxStatus> listPodSandboxes() {
-    // The list carries no addresses; the status call does.
-    return statuses(listed().stream());
+    List<PodSandbox> items = listed();
+    Set<String> ids = items.stream().map(PodSandbox::getId).collect(Collectors.toSet());
+    sandboxStatuses.keySet().retainAll(ids);
+    containerStatuses.values().removeIf(known -> !ids.contains(known.owner()));
+    return statuses(items);
   }
 
-  /** One listing and a status call for the pod's own sandboxes only: a status call per sandbox on the node made every pod's sync cost O(pods). */
+  /** One listing; status calls only for the pod's own sandboxes whose state changed (a status call per sandbox on the node made every pod's sync cost O(pods)). */
   @Override
   public List<SandboxStatus> podSandboxes(String podUid) {
-    return statuses(listed().stream().filter(item -> item.getMetadata().getUid().equals(podUid)));
+    List<PodSandbox> items = listed().stream().filter(item -> item.getMetadata().getUid().equals(podUid)).toList();
+    forgetUnlisted(sandboxStatuses, podUid, items.stream().map(PodSandbox::getId).collect(Collectors.toSet()));
+    return statuses(items);
   }
 
   private List<PodSandbox> listed() {
     return call("ListPodSandbox", "all", () -> rt().listPodSandbox(ListPodSandboxRequest.getDefaultInstance())).getItemsList();
   }
 
-  private List<SandboxStatus> statuses(Stream<PodSandbox> items) {
-    return items.map(item -> podSandboxStatus(item.getId())).flatMap(Optional::stream).toList();
+  /** The list carries no addresses; the status call does, once per sandbox state. */
+  private List<SandboxStatus> statuses(List<PodSandbox> items) {
+    return items.stream().map(item -> {
+      Known<SandboxStatus> known = sandboxStatuses.get(item.getId());
+      return known != null && known.state() == item.getStateValue() ? Optional.of(known.status()) : podSandboxStatus(item.getId());
+    }).flatMap(Optional::stream).toList();
   }
 
   @Override
@@ -187,9 +215,11 @@ public final class ContainerdRuntime implements ContainerRuntime {
         .map(response -> {
           var s = response.getStatus();
           var m = s.getMetadata();
-          return new SandboxStatus(s.getId(), m.getName(), m.getNamespace(), m.getUid(), m.getAttempt(),
+          SandboxStatus status = new SandboxStatus(s.getId(), m.getName(), m.getNamespace(), m.getUid(), m.getAttempt(),
               s.getState() == PodSandboxState.SANDBOX_READY ? SandboxStatus.State.READY : SandboxStatus.State.NOT_READY,
               instant(s.getCreatedAt()), s.getNetwork().getIp(), s.getLabelsMap());
+          sandboxStatuses.put(sandboxId, new Known<>(s.getStateValue(), m.getUid(), status));
+          return status;
         });
   }
 
@@ -242,14 +272,19 @@ public final class ContainerdRuntime implements ContainerRuntime {
   public void removeContainer(String containerId) {
     ignoringNotFound(() -> call("RemoveContainer", containerId,
         () -> rt().removeContainer(RemoveContainerRequest.newBuilder().setContainerId(containerId).build())));
+    containerStatuses.remove(containerId);
   }
 
   @Override
   public List<ContainerStatus> listContainers(String sandboxId) {
     var containers = call("ListContainers", "sandbox " + sandboxId, () -> rt().listContainers(ListContainersRequest.newBuilder()
         .setFilter(ContainerFilter.newBuilder().setPodSandboxId(sandboxId)).build())).getContainersList();
-    // Exit codes and times come only with the status call.
-    return containers.stream().map(c -> containerStatus(c.getId(), sandboxId)).flatMap(Optional::stream).toList();
+    forgetUnlisted(containerStatuses, sandboxId, containers.stream().map(Container::getId).collect(Collectors.toSet()));
+    // Exit codes and times come only with the status call, once per container state.
+    return containers.stream().map(c -> {
+      Known<ContainerStatus> known = containerStatuses.get(c.getId());
+      return known != null && known.state() == c.getStateValue() ? Optional.of(known.status()) : containerStatus(c.getId(), sandboxId);
+    }).flatMap(Optional::stream).toList();
   }
 
   @Override
@@ -271,8 +306,12 @@ public final class ContainerdRuntime implements ContainerRuntime {
             case CONTAINER_EXITED -> new ContainerState.Exited(instant(s.getStartedAt()), instant(s.getFinishedAt()), s.getExitCode(), s.getReason());
             default -> new ContainerState.Unknown(s.getReason().isEmpty() ? s.getMessage() : s.getReason());
           };
-          return new ContainerStatus(s.getId(), sandboxId, s.getMetadata().getName(), s.getMetadata().getAttempt(),
+          ContainerStatus status = new ContainerStatus(s.getId(), sandboxId, s.getMetadata().getName(), s.getMetadata().getAttempt(),
               s.getImage().getImage(), state, instant(s.getCreatedAt()), Path.of(s.getLogPath()));
+          if (!(state instanceof ContainerState.Unknown)) {
+            containerStatuses.put(containerId, new Known<>(s.getStateValue(), sandboxId, status));
+          }
+          return status;
         });
   }
 
@@ -417,7 +456,20 @@ public final class ContainerdRuntime implements ContainerRuntime {
     return images.withDeadlineAfter(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
   }
 
+  /** How many calls of one CRI method (e.g. {@code ContainerStatus}) this runtime has made. */
+  public long operations(String method) {
+    LongAdder count = operations.get(method);
+    return count == null ? 0 : count.sum();
+  }
+
+  /** Forgets the answers of {@code owner}'s sandboxes or containers that its latest list no longer holds. */
+  private static <T> void forgetUnlisted(Map<String, Known<T>> known, String owner, Set<String> listed) {
+    known.entrySet().removeIf(entry -> entry.getValue().owner().equals(owner) && !listed.contains(entry.getKey()));
+  }
+
   private <T> T call(String what, String subject, Supplier<T> call) {
+    int space = what.indexOf(' ');
+    operations.computeIfAbsent(space < 0 ? what : what.substring(0, space), method -> new LongAdder()).increment();
     try {
       return call.get();
     } catch (StatusRuntimeException e) {

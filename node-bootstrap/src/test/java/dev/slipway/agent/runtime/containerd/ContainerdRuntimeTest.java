@@ -97,6 +97,31 @@ class ContainerdRuntimeTest {
   }
 
   @Test
+  void aResyncWithNothingChangedMakesListCallsOnlyAndStillSeesTheContainerExit() {
+    String id = start("waiter", List.of("sh", "-c", "until [ -e /tmp/go ]; do sleep 0.1; done; exit 4"), ContainerSpec.Resources.NONE);
+    assertThat(runtime.podSandboxes(uid)).singleElement().satisfies(s -> assertThat(s.ip()).isPresent());
+    assertThat(runtime.listContainers(sandbox)).singleElement().satisfies(c -> assertThat(c.running()).isTrue());
+    long sandboxStatusCalls = runtime.operations("PodSandboxStatus");
+    long containerStatusCalls = runtime.operations("ContainerStatus");
+
+    for (int resync = 0; resync < 3; resync++) {
+      assertThat(runtime.podSandboxes(uid)).singleElement().satisfies(s -> {
+        assertThat(s.ready()).isTrue();
+        assertThat(s.ip()).isPresent();
+      });
+      assertThat(runtime.listContainers(sandbox)).singleElement().satisfies(c -> assertThat(c.running()).isTrue());
+    }
+    assertThat(runtime.operations("PodSandboxStatus")).isEqualTo(sandboxStatusCalls);
+    assertThat(runtime.operations("ContainerStatus")).isEqualTo(containerStatusCalls);
+
+    // The container ends by itself, not through the runtime: the list's new state must bring the new status.
+    runtime.execSync(id, List.of("touch", "/tmp/go"), Duration.ofSeconds(10));
+    await().atMost(WAIT).until(() -> runtime.listContainers(sandbox).getFirst().state() instanceof ContainerState.Exited);
+    assertThat(runtime.listContainers(sandbox).getFirst().state()).isInstanceOfSatisfying(ContainerState.Exited.class,
+        exited -> assertThat(exited.exitCode()).isEqualTo(4));
+  }
+
+  @Test
   void importedBundleImagesArePresent() {
     assertThat(runtime.hasImage(BUSYBOX)).isTrue();
     assertThat(runtime.hasImage(ContainerdService.PAUSE_IMAGE)).isTrue();
