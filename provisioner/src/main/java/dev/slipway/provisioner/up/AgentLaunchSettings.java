@@ -45,9 +45,14 @@ public record AgentLaunchSettings(String profile, List<String> javaOptions, Map<
    * a small fixed young generation and tight free ratios keep it near the live set after collections,
    * and the agent runs a full collection every minute (its {@code PeriodicHeapCollection}, the serial
    * collector's counterpart of the masters' {@code G1PeriodicGCInterval}).
-   * C1 only, and only for code that runs often, keeps the code cache and compiler arenas small; Netty
-   * (gRPC to containerd, jetcd) allocates unpooled instead of holding 16 MB arenas; two glibc malloc
-   * arenas instead of eight per core.
+   * C1 only keeps the code cache and compiler arenas small, and it compiles a method after five
+   * times the JDK's usual number of calls, which leaves code that runs only at start interpreted.
+   * Alternating fresh-cluster runs of bench/pod-start-and-agent-memory.sh on the testbed: at 25
+   * times (the earlier setting) the agent with 20 pods was 133 MiB, used 10.8-12.4% of a core while
+   * they idled (each pod's resync ran largely interpreted), and pod start p99 was 0.66-1.05 s in six
+   * runs; at five times 136-137 MiB, 7.9-8.8% of a core, p99 0.76 and 0.94 s; at the JDK's own
+   * thresholds 140-141 MiB, p99 0.76-0.78 s. Netty (gRPC to containerd, jetcd) allocates unpooled
+   * instead of holding 16 MB arenas; two glibc malloc arenas instead of eight per core.
    */
   static final AgentLaunchSettings NODE = new AgentLaunchSettings("node", List.of(
       "-XX:+UseSerialGC",
@@ -61,9 +66,9 @@ public record AgentLaunchSettings(String profile, List<String> javaOptions, Map<
       "-XX:MaxMetaspaceSize=96m",
       "-XX:ReservedCodeCacheSize=32m",
       "-XX:TieredStopAtLevel=1",
-      "-XX:Tier3InvocationThreshold=5000",
-      "-XX:Tier3MinInvocationThreshold=2000",
-      "-XX:Tier3CompileThreshold=50000",
+      "-XX:Tier3InvocationThreshold=1000",
+      "-XX:Tier3MinInvocationThreshold=400",
+      "-XX:Tier3CompileThreshold=10000",
       "-XX:MaxDirectMemorySize=32m",
       "-Dio.netty.allocator.type=unpooled"), Map.of("MALLOC_ARENA_MAX", "2"));
 
