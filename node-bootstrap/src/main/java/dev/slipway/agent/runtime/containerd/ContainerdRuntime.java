@@ -69,7 +69,9 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -87,6 +89,8 @@ public final class ContainerdRuntime implements ContainerRuntime {
   private static final String NAMESPACE = "k8s.io";
   private static final Duration CALL_TIMEOUT = Duration.ofMinutes(2);
   private static final long CPU_PERIOD_MICROS = 100_000;
+  /** How long the pods' resyncs share one listing of the node's sandboxes and containers. */
+  private static final Duration LISTING_MAX_AGE = Duration.ofMillis(500);
   private static final Pattern UNPACKED = Pattern.compile("^unpacking (\\S+) \\(sha256:[0-9a-f]+\\)\\.\\.\\.done$", Pattern.MULTILINE);
 
   private final Path socket;
@@ -105,11 +109,26 @@ public final class ContainerdRuntime implements ContainerRuntime {
    */
   private final Map<String, Known<SandboxStatus>> sandboxStatuses = new ConcurrentHashMap<>();
   private final Map<String, Known<ContainerStatus>> containerStatuses = new ConcurrentHashMap<>();
+  /**
+   * Every sandbox and container on the node, listed together and shared by the pods' resyncs for up
+   * to {@link #LISTING_MAX_AGE}, as the kubelet's pod lifecycle event generator relists once for all
+   * pods: listed per pod, each of n pods' once-a-second resyncs listed all n sandboxes. A change made
+   * through this runtime starts a new {@link #generation}, which ends the listing, so a pod's worker
+   * sees its own actions at once; a change from outside (a container that exits) shows up to that
+   * much later.
+   */
+  private volatile Listing listing;
+  private final AtomicLong generation = new AtomicLong();
+  private final ReentrantLock listingLock = new ReentrantLock();
   /** Calls made, by CRI method, as the kubelet's runtime_operations_total counts them. */
   private final Map<String, LongAdder> operations = new ConcurrentHashMap<>();
 
   /** A status answer, the CRI state (enum number) it was given in, and its owner: a sandbox's pod uid, a container's sandbox id. */
   private record Known<T>(int state, String owner, T status) {
+  }
+
+  /** A listing, the {@link #generation} it was taken in, and when ({@link System#nanoTime()}). */
+  private record Listing(long generation, long takenAt, List<PodSandbox> sandboxes, List<Container> containers) {
   }
 
   private ContainerdRuntime(Path socket, String ctr) {
@@ -156,7 +175,7 @@ public final class ContainerdRuntime implements ContainerRuntime {
   @Override
   public String runPodSandbox(SandboxSpec spec) {
     PodSandboxConfig config = sandboxConfig(spec);
-    String id = call("RunPodSandbox", spec.fullName(),
+    String id = change("RunPodSandbox", spec.fullName(),
         () -> rt().runPodSandbox(RunPodSandboxRequest.newBuilder().setConfig(config).build())).getPodSandboxId();
     sandboxConfigs.put(id, config);
     return id;
@@ -164,14 +183,14 @@ public final class ContainerdRuntime implements ContainerRuntime {
 
   @Override
   public void stopPodSandbox(String sandboxId) {
-    ignoringNotFound(() -> call("StopPodSandbox", sandboxId,
+    ignoringNotFound(() -> change("StopPodSandbox", sandboxId,
         () -> rt().stopPodSandbox(StopPodSandboxRequest.newBuilder().setPodSandboxId(sandboxId).build())));
   }
 
   @Override
   public void removePodSandbox(String sandboxId) {
     Optional<String> podUid = podSandboxStatus(sandboxId).map(SandboxStatus::uid);
-    ignoringNotFound(() -> call("RemovePodSandbox", sandboxId,
+    ignoringNotFound(() -> change("RemovePodSandbox", sandboxId,
         () -> rt().removePodSandbox(RemovePodSandboxRequest.newBuilder().setPodSandboxId(sandboxId).build())));
     sandboxConfigs.remove(sandboxId);
     sandboxStatuses.remove(sandboxId);
@@ -188,16 +207,45 @@ public final class ContainerdRuntime implements ContainerRuntime {
     return statuses(items);
   }
 
-  /** One listing; status calls only for the pod's own sandboxes whose state changed (a status call per sandbox on the node made every pod's sync cost O(pods)). */
+  /** From the shared listing; status calls only for the pod's own sandboxes whose state changed (a status call per sandbox on the node made every pod's sync cost O(pods)). */
   @Override
   public List<SandboxStatus> podSandboxes(String podUid) {
-    List<PodSandbox> items = listed().stream().filter(item -> item.getMetadata().getUid().equals(podUid)).toList();
+    List<PodSandbox> items = listing().sandboxes().stream().filter(item -> item.getMetadata().getUid().equals(podUid)).toList();
     forgetUnlisted(sandboxStatuses, podUid, items.stream().map(PodSandbox::getId).collect(Collectors.toSet()));
     return statuses(items);
   }
 
   private List<PodSandbox> listed() {
     return call("ListPodSandbox", "all", () -> rt().listPodSandbox(ListPodSandboxRequest.getDefaultInstance())).getItemsList();
+  }
+
+  private Listing listing() {
+    Listing current = listing;
+    if (isFresh(current)) {
+      return current;
+    }
+    listingLock.lock();
+    try {
+      current = listing;
+      if (isFresh(current)) {
+        return current;
+      }
+      // The generation before the calls: a change that lands while they run leaves this listing stale.
+      long listedIn = generation.get();
+      long takenAt = System.nanoTime();
+      List<PodSandbox> sandboxes = listed();
+      List<Container> containers = call("ListContainers", "all", () -> rt().listContainers(ListContainersRequest.getDefaultInstance()))
+          .getContainersList();
+      listing = new Listing(listedIn, takenAt, sandboxes, containers);
+      return listing;
+    } finally {
+      listingLock.unlock();
+    }
+  }
+
+  private boolean isFresh(Listing candidate) {
+    return candidate != null && candidate.generation() == generation.get()
+        && System.nanoTime() - candidate.takenAt() < LISTING_MAX_AGE.toNanos();
   }
 
   /** The list carries no addresses; the status call does, once per sandbox state. */
@@ -250,35 +298,34 @@ public final class ContainerdRuntime implements ContainerRuntime {
     } catch (IOException e) {
       throw new ContainerRuntimeException("cannot create log folder " + spec.logPath().getParent() + " for container " + spec.name(), e);
     }
-    return call("CreateContainer", spec.name() + " in sandbox " + sandboxId, () -> rt().createContainer(CreateContainerRequest.newBuilder()
+    return change("CreateContainer", spec.name() + " in sandbox " + sandboxId, () -> rt().createContainer(CreateContainerRequest.newBuilder()
         .setPodSandboxId(sandboxId).setConfig(config).setSandboxConfig(sandbox).build())).getContainerId();
   }
 
   @Override
   public void startContainer(String containerId) {
-    call("StartContainer", containerId, () -> rt().startContainer(StartContainerRequest.newBuilder().setContainerId(containerId).build()));
+    change("StartContainer", containerId, () -> rt().startContainer(StartContainerRequest.newBuilder().setContainerId(containerId).build()));
   }
 
   @Override
   public void stopContainer(String containerId, Duration grace) {
     // CRI counts the grace period in whole seconds; round up so that a container never gets less.
     long seconds = (grace.toMillis() + 999) / 1000;
-    ignoringNotFound(() -> call("StopContainer", containerId,
+    ignoringNotFound(() -> change("StopContainer", containerId,
         () -> runtime.withDeadlineAfter(CALL_TIMEOUT.toMillis() + seconds * 1000, TimeUnit.MILLISECONDS)
             .stopContainer(StopContainerRequest.newBuilder().setContainerId(containerId).setTimeout(seconds).build())));
   }
 
   @Override
   public void removeContainer(String containerId) {
-    ignoringNotFound(() -> call("RemoveContainer", containerId,
+    ignoringNotFound(() -> change("RemoveContainer", containerId,
         () -> rt().removeContainer(RemoveContainerRequest.newBuilder().setContainerId(containerId).build())));
     containerStatuses.remove(containerId);
   }
 
   @Override
   public List<ContainerStatus> listContainers(String sandboxId) {
-    var containers = call("ListContainers", "sandbox " + sandboxId, () -> rt().listContainers(ListContainersRequest.newBuilder()
-        .setFilter(ContainerFilter.newBuilder().setPodSandboxId(sandboxId)).build())).getContainersList();
+    List<Container> containers = listing().containers().stream().filter(c -> c.getPodSandboxId().equals(sandboxId)).toList();
     forgetUnlisted(containerStatuses, sandboxId, containers.stream().map(Container::getId).collect(Collectors.toSet()));
     // Exit codes and times come only with the status call, once per container state.
     return containers.stream().map(c -> {
@@ -465,6 +512,15 @@ public final class ContainerdRuntime implements ContainerRuntime {
   /** Forgets the answers of {@code owner}'s sandboxes or containers that its latest list no longer holds. */
   private static <T> void forgetUnlisted(Map<String, Known<T>> known, String owner, Set<String> listed) {
     known.entrySet().removeIf(entry -> entry.getValue().owner().equals(owner) && !listed.contains(entry.getKey()));
+  }
+
+  /** A call that changes sandboxes or containers: listings taken before it ends (or fails) are stale. */
+  private <T> T change(String what, String subject, Supplier<T> call) {
+    try {
+      return call(what, subject, call);
+    } finally {
+      generation.incrementAndGet();
+    }
   }
 
   private <T> T call(String what, String subject, Supplier<T> call) {

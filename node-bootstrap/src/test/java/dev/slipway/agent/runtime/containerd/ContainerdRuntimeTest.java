@@ -97,7 +97,7 @@ class ContainerdRuntimeTest {
   }
 
   @Test
-  void aResyncWithNothingChangedMakesListCallsOnlyAndStillSeesTheContainerExit() {
+  void aResyncWithNothingChangedMakesNoStatusCallAndStillSeesTheContainerExit() {
     String id = start("waiter", List.of("sh", "-c", "until [ -e /tmp/go ]; do sleep 0.1; done; exit 4"), ContainerSpec.Resources.NONE);
     assertThat(runtime.podSandboxes(uid)).singleElement().satisfies(s -> assertThat(s.ip()).isPresent());
     assertThat(runtime.listContainers(sandbox)).singleElement().satisfies(c -> assertThat(c.running()).isTrue());
@@ -119,6 +119,35 @@ class ContainerdRuntimeTest {
     await().atMost(WAIT).until(() -> runtime.listContainers(sandbox).getFirst().state() instanceof ContainerState.Exited);
     assertThat(runtime.listContainers(sandbox).getFirst().state()).isInstanceOfSatisfying(ContainerState.Exited.class,
         exited -> assertThat(exited.exitCode()).isEqualTo(4));
+  }
+
+  @Test
+  void podsShareOneListingYetEachSeesItsOwnChangeAtOnce() {
+    String otherUid = UUID.randomUUID().toString();
+    String other = runtime.runPodSandbox(sandboxSpec(otherUid));
+    try {
+      String id = start("app", List.of("sleep", "600"), ContainerSpec.Resources.NONE);
+      assertThat(runtime.listContainers(sandbox)).singleElement().satisfies(c -> {
+        assertThat(c.id()).isEqualTo(id);
+        assertThat(c.running()).isTrue();
+      });
+      long listings = runtime.operations("ListPodSandbox");
+      long started = System.nanoTime();
+
+      for (int resync = 0; resync < 10; resync++) {
+        assertThat(runtime.podSandboxes(uid)).extracting(SandboxStatus::id).containsExactly(sandbox);
+        assertThat(runtime.podSandboxes(otherUid)).extracting(SandboxStatus::id).containsExactly(other);
+        assertThat(runtime.listContainers(sandbox)).extracting(ContainerStatus::id).containsExactly(id);
+        assertThat(runtime.listContainers(other)).isEmpty();
+      }
+
+      // Listed per pod, that was 20 listings; shared, one per half second at most, however slow the machine.
+      long halfSeconds = (System.nanoTime() - started) / TimeUnit.MILLISECONDS.toNanos(500);
+      assertThat(runtime.operations("ListPodSandbox") - listings).isLessThanOrEqualTo(1 + halfSeconds);
+    } finally {
+      runtime.stopPodSandbox(other);
+      runtime.removePodSandbox(other);
+    }
   }
 
   @Test
