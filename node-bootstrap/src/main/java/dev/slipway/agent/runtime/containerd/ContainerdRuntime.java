@@ -104,8 +104,8 @@ public final class ContainerdRuntime implements ContainerRuntime {
   /**
    * The last status answer for each sandbox and container. A status changes only with its state (a
    * sandbox's address, a container's times, exit code and reason are fixed within one state), so
-   * while a list call reports the state an answer was given in, the answer stands: the kubelet's
-   * once-a-second resync of each pod then makes its two list calls and no status call.
+   * while a listing reports the state an answer was given in, the answer stands: the kubelet's
+   * once-a-second resync of each pod then makes no status call.
    */
   private final Map<String, Known<SandboxStatus>> sandboxStatuses = new ConcurrentHashMap<>();
   private final Map<String, Known<ContainerStatus>> containerStatuses = new ConcurrentHashMap<>();
@@ -207,7 +207,10 @@ public final class ContainerdRuntime implements ContainerRuntime {
     return statuses(items);
   }
 
-  /** From the shared listing; status calls only for the pod's own sandboxes whose state changed (a status call per sandbox on the node made every pod's sync cost O(pods)). */
+  /**
+   * From the shared listing, with status calls only for the pod's own sandboxes whose state changed
+   * (a status call per sandbox on the node made every pod's sync cost O(pods)).
+   */
   @Override
   public List<SandboxStatus> podSandboxes(String podUid) {
     List<PodSandbox> items = listing().sandboxes().stream().filter(item -> item.getMetadata().getUid().equals(podUid)).toList();
