@@ -65,7 +65,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -123,8 +122,8 @@ public final class ContainerdRuntime implements ContainerRuntime {
   /** Calls made, by CRI method, as the kubelet's runtime_operations_total counts them. */
   private final Map<String, LongAdder> operations = new ConcurrentHashMap<>();
 
-  /** A status answer, the CRI state (enum number) it was given in, and its owner: a sandbox's pod uid, a container's sandbox id. */
-  private record Known<T>(int state, String owner, T status) {
+  /** A status answer and the CRI state (enum number) it was given in. */
+  private record Known<T>(int state, T status) {
   }
 
   /** A listing, the {@link #generation} it was taken in, and when ({@link System#nanoTime()}). */
@@ -193,18 +192,12 @@ public final class ContainerdRuntime implements ContainerRuntime {
     ignoringNotFound(() -> change("RemovePodSandbox", sandboxId,
         () -> rt().removePodSandbox(RemovePodSandboxRequest.newBuilder().setPodSandboxId(sandboxId).build())));
     sandboxConfigs.remove(sandboxId);
-    sandboxStatuses.remove(sandboxId);
-    containerStatuses.values().removeIf(known -> known.owner().equals(sandboxId));
     podUid.ifPresent(PodCgroups::remove);
   }
 
   @Override
   public List<SandboxStatus> listPodSandboxes() {
-    List<PodSandbox> items = listed();
-    Set<String> ids = items.stream().map(PodSandbox::getId).collect(Collectors.toSet());
-    sandboxStatuses.keySet().retainAll(ids);
-    containerStatuses.values().removeIf(known -> !ids.contains(known.owner()));
-    return statuses(items);
+    return statuses(listed());
   }
 
   /**
@@ -213,9 +206,7 @@ public final class ContainerdRuntime implements ContainerRuntime {
    */
   @Override
   public List<SandboxStatus> podSandboxes(String podUid) {
-    List<PodSandbox> items = listing().sandboxes().stream().filter(item -> item.getMetadata().getUid().equals(podUid)).toList();
-    forgetUnlisted(sandboxStatuses, podUid, items.stream().map(PodSandbox::getId).collect(Collectors.toSet()));
-    return statuses(items);
+    return statuses(listing().sandboxes().stream().filter(item -> item.getMetadata().getUid().equals(podUid)).toList());
   }
 
   private List<PodSandbox> listed() {
@@ -239,6 +230,9 @@ public final class ContainerdRuntime implements ContainerRuntime {
       List<PodSandbox> sandboxes = listed();
       List<Container> containers = call("ListContainers", "all", () -> rt().listContainers(ListContainersRequest.getDefaultInstance()))
           .getContainersList();
+      // The answers of sandboxes and containers that are gone can go too.
+      sandboxStatuses.keySet().retainAll(sandboxes.stream().map(PodSandbox::getId).collect(Collectors.toSet()));
+      containerStatuses.keySet().retainAll(containers.stream().map(Container::getId).collect(Collectors.toSet()));
       listing = new Listing(listedIn, takenAt, sandboxes, containers);
       return listing;
     } finally {
@@ -269,7 +263,7 @@ public final class ContainerdRuntime implements ContainerRuntime {
           SandboxStatus status = new SandboxStatus(s.getId(), m.getName(), m.getNamespace(), m.getUid(), m.getAttempt(),
               s.getState() == PodSandboxState.SANDBOX_READY ? SandboxStatus.State.READY : SandboxStatus.State.NOT_READY,
               instant(s.getCreatedAt()), s.getNetwork().getIp(), s.getLabelsMap());
-          sandboxStatuses.put(sandboxId, new Known<>(s.getStateValue(), m.getUid(), status));
+          sandboxStatuses.put(sandboxId, new Known<>(s.getStateValue(), status));
           return status;
         });
   }
@@ -323,13 +317,11 @@ public final class ContainerdRuntime implements ContainerRuntime {
   public void removeContainer(String containerId) {
     ignoringNotFound(() -> change("RemoveContainer", containerId,
         () -> rt().removeContainer(RemoveContainerRequest.newBuilder().setContainerId(containerId).build())));
-    containerStatuses.remove(containerId);
   }
 
   @Override
   public List<ContainerStatus> listContainers(String sandboxId) {
     List<Container> containers = listing().containers().stream().filter(c -> c.getPodSandboxId().equals(sandboxId)).toList();
-    forgetUnlisted(containerStatuses, sandboxId, containers.stream().map(Container::getId).collect(Collectors.toSet()));
     // Exit codes and times come only with the status call, once per container state.
     return containers.stream().map(c -> {
       Known<ContainerStatus> known = containerStatuses.get(c.getId());
@@ -359,7 +351,7 @@ public final class ContainerdRuntime implements ContainerRuntime {
           ContainerStatus status = new ContainerStatus(s.getId(), sandboxId, s.getMetadata().getName(), s.getMetadata().getAttempt(),
               s.getImage().getImage(), state, instant(s.getCreatedAt()), Path.of(s.getLogPath()));
           if (!(state instanceof ContainerState.Unknown)) {
-            containerStatuses.put(containerId, new Known<>(s.getStateValue(), sandboxId, status));
+            containerStatuses.put(containerId, new Known<>(s.getStateValue(), status));
           }
           return status;
         });
@@ -510,11 +502,6 @@ public final class ContainerdRuntime implements ContainerRuntime {
   public long operations(String method) {
     LongAdder count = operations.get(method);
     return count == null ? 0 : count.sum();
-  }
-
-  /** Forgets the answers of {@code owner}'s sandboxes or containers that its latest list no longer holds. */
-  private static <T> void forgetUnlisted(Map<String, Known<T>> known, String owner, Set<String> listed) {
-    known.entrySet().removeIf(entry -> entry.getValue().owner().equals(owner) && !listed.contains(entry.getKey()));
   }
 
   /** A call that changes sandboxes or containers: listings taken before it ends (or fails) are stale. */
