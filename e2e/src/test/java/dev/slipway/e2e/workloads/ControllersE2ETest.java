@@ -73,10 +73,9 @@ class ControllersE2ETest {
       kubectl.ok("scale", "statefulset", "web", "-n", namespace, "--replicas=2");
 
       // Then: web-2 goes, and only web-2
-      await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(
-          events.events().subList(before, events.events().size())).as("%s", events)
+      await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(events.after(before)).as("%s", events)
           .anySatisfy(seen -> assertThat(seen.type() + " " + seen.name()).isEqualTo("DELETED web-2")));
-      assertThat(events.events().subList(before, events.events().size()))
+      assertThat(events.after(before))
           .filteredOn(seen -> seen.terminating() || seen.type().equals("DELETED"))
           .extracting(PodEvents.Seen::name).containsOnly("web-2");
       assertThat(PodTable.of(kubectl, namespace, "app=ordered").live()).extracting(PodTable.Row::name)

@@ -39,6 +39,15 @@ final class PodEvents implements AutoCloseable {
     }).toList();
   }
 
+  /**
+   * The events after the first {@code count}, from one reading of the stream: the watch keeps
+   * adding, so a list read once and a size read again may not match.
+   */
+  List<Seen> after(int count) {
+    List<Seen> all = events();
+    return all.subList(count, all.size());
+  }
+
   /** After each event: how many pods were ready and not being deleted. */
   List<Integer> readyCounts() {
     Map<String, Seen> pods = new LinkedHashMap<>();
