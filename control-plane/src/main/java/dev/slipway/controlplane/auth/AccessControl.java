@@ -105,9 +105,10 @@ public final class AccessControl implements AutoCloseable {
             return namespace.isEmpty() || name.isEmpty() ? Optional.empty() : pods.get(new ObjectKey("pods", namespace, name));
         }
 
+        /** Read through on a miss: a kubelet reads its CSR right after creating it, often before the cache has it. */
         @Override
         public Optional<CertificateSigningRequest> certificateSigningRequest(String name) {
-            return name.isEmpty() ? Optional.empty() : csrs.get(ObjectKey.clusterScoped("certificatesigningrequests", name));
+            return name.isEmpty() ? Optional.empty() : csrs.getOrRead(ObjectKey.clusterScoped("certificatesigningrequests", name));
         }
     }
 
