@@ -57,7 +57,7 @@ public final class AccessControl implements AutoCloseable {
                             Set.copyOf(config.issuers()), Set.copyOf(config.audiences()), serviceAccounts::getOrRead, pods::getOrRead, clock)));
             Authorizer authorizer = new UnionAuthorizer(List.of(
                     new SystemMastersAuthorizer(),
-                    new NodeAuthorizer(new CachedNodeObjects(pods, csrs)),
+                    new NodeAuthorizer(new CachedNodeObjects(pods, csrs), new StoredNodeObjects(store)),
                     new RbacAuthorizer(new CachedRbacPolicy(clusterRoles, clusterRoleBindings, roles, roleBindings))));
             return new AccessControl(caches, authenticator, authorizer);
         } catch (RuntimeException e) {
@@ -96,8 +96,8 @@ public final class AccessControl implements AutoCloseable {
 
     private record CachedNodeObjects(ResourceCache<PodReferences> pods, ResourceCache<CertificateSigningRequest> csrs) implements NodeObjects {
         @Override
-        public Collection<PodReferences> podsOn(String node) {
-            return pods.values().stream().filter(pod -> pod.boundTo(node)).toList();
+        public Collection<PodReferences> podsOn(String node, String namespace) {
+            return pods.values().stream().filter(pod -> pod.boundTo(node) && pod.namespace().equals(namespace)).toList();
         }
 
         @Override
@@ -105,10 +105,9 @@ public final class AccessControl implements AutoCloseable {
             return namespace.isEmpty() || name.isEmpty() ? Optional.empty() : pods.get(new ObjectKey("pods", namespace, name));
         }
 
-        /** Read through on a miss: a kubelet reads its CSR right after creating it, often before the cache has it. */
         @Override
         public Optional<CertificateSigningRequest> certificateSigningRequest(String name) {
-            return name.isEmpty() ? Optional.empty() : csrs.getOrRead(ObjectKey.clusterScoped("certificatesigningrequests", name));
+            return name.isEmpty() ? Optional.empty() : csrs.get(ObjectKey.clusterScoped("certificatesigningrequests", name));
         }
     }
 

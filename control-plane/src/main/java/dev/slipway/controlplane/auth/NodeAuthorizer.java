@@ -17,10 +17,17 @@ final class NodeAuthorizer implements Authorizer {
     private static final Set<String> READ_MANY = Set.of("list", "watch");
     private static final Set<String> WRITE = Set.of("update", "patch");
 
-    private final NodeObjects objects;
+    private final NodeObjects cached;
+    private final NodeObjects current;
 
-    NodeAuthorizer(NodeObjects objects) {
-        this.objects = objects;
+    /**
+     * Decides from {@code cached} (the watch caches); what they refuse is decided again from
+     * {@code current} (etcd), as a cache may lag behind what a kubelet has already seen: its pod bound
+     * a moment ago, the CSR it has just created. A refusal thus costs a read of etcd.
+     */
+    NodeAuthorizer(NodeObjects cached, NodeObjects current) {
+        this.cached = cached;
+        this.current = current;
     }
 
     @Override
@@ -29,23 +36,23 @@ final class NodeAuthorizer implements Authorizer {
         if (node.isEmpty() || !request.resourceRequest()) {
             return Decision.noOpinion();
         }
-        return allowed(node.get(), request) ? Decision.allow() : Decision.noOpinion();
+        return allowed(node.get(), request, cached) || allowed(node.get(), request, current) ? Decision.allow() : Decision.noOpinion();
     }
 
-    private boolean allowed(String node, RequestAttributes request) {
+    private static boolean allowed(String node, RequestAttributes request, NodeObjects objects) {
         String verb = request.verb();
         String sub = request.subresource();
         return switch (request.apiGroup() + "/" + request.resource()) {
             case "/nodes" -> ownNode(node, request);
             case "coordination.k8s.io/leases" -> request.namespace().equals(LEASE_NAMESPACE) && sub.isEmpty()
                     && (verb.equals("create") ? ownOrUnnamed(node, request.name()) : (READ_ONE.contains(verb) || WRITE.contains(verb)) && node.equals(request.name()));
-            case "/pods" -> podRequest(node, request);
+            case "/pods" -> podRequest(node, request, objects);
             case "/secrets", "/configmaps", "/persistentvolumeclaims" -> READ_ONE.contains(verb) && sub.isEmpty()
-                    && referencedByBoundPod(node, request.resource(), request.namespace(), request.name());
-            case "/serviceaccounts" -> referencedByBoundPod(node, request.resource(), request.namespace(), request.name())
+                    && referencedByBoundPod(node, request, objects);
+            case "/serviceaccounts" -> referencedByBoundPod(node, request, objects)
                     && ((READ_ONE.contains(verb) && sub.isEmpty()) || (verb.equals("create") && sub.equals("token")));
             case "/events", "events.k8s.io/events" -> Set.of("create", "update", "patch").contains(verb);
-            case "certificates.k8s.io/certificatesigningrequests" -> csrRequest(node, request);
+            case "certificates.k8s.io/certificatesigningrequests" -> csrRequest(node, request, objects);
             default -> false;
         };
     }
@@ -66,7 +73,7 @@ final class NodeAuthorizer implements Authorizer {
                 && selects(request.fieldSelector(), "metadata.name", node);
     }
 
-    private boolean podRequest(String node, RequestAttributes request) {
+    private static boolean podRequest(String node, RequestAttributes request, NodeObjects objects) {
         String verb = request.verb();
         String sub = request.subresource();
         if (READ_MANY.contains(verb)) {
@@ -83,7 +90,7 @@ final class NodeAuthorizer implements Authorizer {
         };
     }
 
-    private boolean csrRequest(String node, RequestAttributes request) {
+    private static boolean csrRequest(String node, RequestAttributes request, NodeObjects objects) {
         String verb = request.verb();
         if (verb.equals("create")) {
             return request.subresource().isEmpty();
@@ -98,12 +105,12 @@ final class NodeAuthorizer implements Authorizer {
                 .orElse(false);
     }
 
-    private boolean referencedByBoundPod(String node, String resource, String namespace, String name) {
-        if (name.isEmpty() || namespace.isEmpty()) {
+    private static boolean referencedByBoundPod(String node, RequestAttributes request, NodeObjects objects) {
+        String name = request.name();
+        if (name.isEmpty() || request.namespace().isEmpty()) {
             return false;
         }
-        return objects.podsOn(node).stream()
-                .anyMatch(pod -> namespace.equals(pod.namespace()) && pod.references(resource).contains(name));
+        return objects.podsOn(node, request.namespace()).stream().anyMatch(pod -> pod.references(request.resource()).contains(name));
     }
 
     static Optional<String> nodeName(UserInfo user) {

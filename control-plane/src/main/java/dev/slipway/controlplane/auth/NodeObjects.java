@@ -4,11 +4,11 @@ import io.fabric8.kubernetes.api.model.certificates.v1.CertificateSigningRequest
 import java.util.Collection;
 import java.util.Optional;
 
-/** The objects the node authorizer reads: from the store's watch caches, or from fixtures in tests. */
+/** The objects the node authorizer reads: from the watch caches, from etcd, or from fixtures in tests. */
 interface NodeObjects {
 
-    /** The pods whose {@code spec.nodeName} is {@code node}. */
-    Collection<PodReferences> podsOn(String node);
+    /** The pods of {@code namespace} whose {@code spec.nodeName} is {@code node}. */
+    Collection<PodReferences> podsOn(String node, String namespace);
 
     Optional<PodReferences> pod(String namespace, String name);
 

@@ -41,22 +41,29 @@ class NodeAuthorizerTest {
     private static final List<PodReferences> PODS = List.of(WEB_ON_N1, DB_ON_N2).stream()
             .map(pod -> PodReferences.read(ModelJson.write(pod))).toList();
 
-    private final Authorizer authorizer = new NodeAuthorizer(new NodeObjects() {
-        @Override
-        public Collection<PodReferences> podsOn(String node) {
-            return PODS.stream().filter(pod -> pod.boundTo(node)).toList();
-        }
+    private static final List<CertificateSigningRequest> CSRS = List.of(N1_CSR, N2_CSR);
 
-        @Override
-        public Optional<PodReferences> pod(String namespace, String name) {
-            return PODS.stream().filter(pod -> pod.namespace().equals(namespace) && pod.name().equals(name)).findFirst();
-        }
+    private final Authorizer authorizer = new NodeAuthorizer(holding(PODS, CSRS), holding(List.of(), List.of()));
 
-        @Override
-        public Optional<CertificateSigningRequest> certificateSigningRequest(String name) {
-            return List.of(N1_CSR, N2_CSR).stream().filter(csr -> csr.getMetadata().getName().equals(name)).findFirst();
-        }
-    });
+    /** Fixed objects, as a cache or etcd would show them. */
+    private static NodeObjects holding(List<PodReferences> pods, List<CertificateSigningRequest> csrs) {
+        return new NodeObjects() {
+            @Override
+            public Collection<PodReferences> podsOn(String node, String namespace) {
+                return pods.stream().filter(pod -> pod.boundTo(node) && pod.namespace().equals(namespace)).toList();
+            }
+
+            @Override
+            public Optional<PodReferences> pod(String namespace, String name) {
+                return pods.stream().filter(pod -> pod.namespace().equals(namespace) && pod.name().equals(name)).findFirst();
+            }
+
+            @Override
+            public Optional<CertificateSigningRequest> certificateSigningRequest(String name) {
+                return csrs.stream().filter(csr -> csr.getMetadata().getName().equals(name)).findFirst();
+            }
+        };
+    }
 
     private static final UserInfo N1 = UserInfo.of("system:node:n1", List.of("system:nodes"));
 
@@ -130,5 +137,28 @@ class NodeAuthorizerTest {
         Decision decision = authorizer.authorize(RequestAttributes.resource(alice, "get", "", "v1", "nodes", "", "", "n1"));
 
         assertThat(decision).isEqualTo(Decision.noOpinion());
+    }
+
+    @ParameterizedTest(name = "n1 {0} {1}/{2} in \"{3}\" named \"{4}\" -> {5}")
+    @CsvSource(textBlock = """
+            get,    pods,                       shop, web,        true
+            update, pods,                       shop, web,        true
+            get,    secrets,                    shop, web-tls,    true
+            get,    configmaps,                 shop, web-config, true
+            get,    certificatesigningrequests, '',   csr-n1,     true
+            get,    pods,                       shop, db,         false
+            get,    secrets,                    shop, db-tls,     false
+            get,    certificatesigningrequests, '',   csr-n2,     false
+            """)
+    void whatTheCacheDoesNotYetHoldIsDecidedFromCurrentObjects(String verb, String resource, String namespace, String name, boolean allowed) {
+        // The cache has not seen web bound to n1 yet, nor any CSR; etcd already holds them.
+        PodReferences webUnbound = PodReferences.read(ModelJson.write(new PodBuilder(WEB_ON_N1).editSpec().withNodeName(null).endSpec().build()));
+        var lagging = new NodeAuthorizer(holding(List.of(webUnbound), List.of()), holding(PODS, CSRS));
+        String group = resource.equals("certificatesigningrequests") ? "certificates.k8s.io" : "";
+        String sub = verb.equals("update") ? "status" : "";
+
+        Decision decision = lagging.authorize(RequestAttributes.resource(N1, verb, group, "v1", resource, sub, namespace, name));
+
+        assertThat(decision).isEqualTo(allowed ? Decision.allow() : Decision.noOpinion());
     }
 }

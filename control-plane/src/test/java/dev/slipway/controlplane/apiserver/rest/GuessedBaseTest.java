@@ -10,17 +10,13 @@ import dev.slipway.controlplane.apiserver.patch.PatchType;
 import dev.slipway.controlplane.apiserver.resources.ResourceDescriptor;
 import dev.slipway.controlplane.apiserver.resources.ResourceRegistry;
 import dev.slipway.controlplane.storage.EtcdObjectStore;
-import dev.slipway.controlplane.storage.ListPage;
-import dev.slipway.controlplane.storage.ListRequest;
 import dev.slipway.controlplane.storage.ObjectKey;
 import dev.slipway.controlplane.storage.ObjectStore;
 import dev.slipway.controlplane.storage.StoredObject;
 import dev.slipway.controlplane.storage.ValueTransformer;
-import dev.slipway.controlplane.storage.Watch;
-import dev.slipway.controlplane.storage.WatchListener;
 import dev.slipway.controlplane.testing.EtcdProcess;
+import dev.slipway.controlplane.testing.ForwardingObjectStore;
 import java.util.Optional;
-import java.util.OptionalLong;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -162,58 +158,17 @@ class GuessedBaseTest {
     }
 
     /** Server A's store, counting its reads of single objects from etcd. */
-    private static final class CountingStore implements ObjectStore {
-        private final ObjectStore store;
+    private static final class CountingStore extends ForwardingObjectStore {
         final AtomicInteger gets = new AtomicInteger();
 
         CountingStore(ObjectStore store) {
-            this.store = store;
-        }
-
-        @Override
-        public StoredObject create(ObjectKey key, byte[] json) {
-            return store.create(key, json);
+            super(store);
         }
 
         @Override
         public Optional<StoredObject> get(ObjectKey key) {
             gets.incrementAndGet();
-            return store.get(key);
-        }
-
-        @Override
-        public Optional<StoredObject> recent(ObjectKey key) {
-            return store.recent(key);
-        }
-
-        @Override
-        public ListPage list(String resource, Optional<String> namespace, ListRequest request) {
-            return store.list(resource, namespace, request);
-        }
-
-        @Override
-        public StoredObject update(ObjectKey key, long expectedModRevision, byte[] json) {
-            return store.update(key, expectedModRevision, json);
-        }
-
-        @Override
-        public StoredObject delete(ObjectKey key, OptionalLong expectedModRevision) {
-            return store.delete(key, expectedModRevision);
-        }
-
-        @Override
-        public Watch watch(String resource, Optional<String> namespace, long fromRevision, WatchListener listener) {
-            return store.watch(resource, namespace, fromRevision, listener);
-        }
-
-        @Override
-        public long currentRevision() {
-            return store.currentRevision();
-        }
-
-        @Override
-        public void close() {
-            store.close();
+            return super.get(key);
         }
     }
 }
