@@ -247,10 +247,14 @@ public final class ContainerdRuntime implements ContainerRuntime {
 
   /** The list carries no addresses; the status call does, once per sandbox state. */
   private List<SandboxStatus> statuses(List<PodSandbox> items) {
-    return items.stream().map(item -> {
-      Known<SandboxStatus> known = sandboxStatuses.get(item.getId());
-      return known != null && known.state() == item.getStateValue() ? Optional.of(known.status()) : podSandboxStatus(item.getId());
-    }).flatMap(Optional::stream).toList();
+    return items.stream().map(item -> knownOrAsk(sandboxStatuses, item.getId(), item.getStateValue(), () -> podSandboxStatus(item.getId())))
+        .flatMap(Optional::stream).toList();
+  }
+
+  /** The answer kept for {@code id} if it was given in {@code state}; else {@code ask}, which keeps its answer. */
+  private static <T> Optional<T> knownOrAsk(Map<String, Known<T>> answers, String id, int state, Supplier<Optional<T>> ask) {
+    Known<T> known = answers.get(id);
+    return known != null && known.state() == state ? Optional.of(known.status()) : ask.get();
   }
 
   @Override
@@ -323,10 +327,8 @@ public final class ContainerdRuntime implements ContainerRuntime {
   public List<ContainerStatus> listContainers(String sandboxId) {
     List<Container> containers = listing().containers().stream().filter(c -> c.getPodSandboxId().equals(sandboxId)).toList();
     // Exit codes and times come only with the status call, once per container state.
-    return containers.stream().map(c -> {
-      Known<ContainerStatus> known = containerStatuses.get(c.getId());
-      return known != null && known.state() == c.getStateValue() ? Optional.of(known.status()) : containerStatus(c.getId(), sandboxId);
-    }).flatMap(Optional::stream).toList();
+    return containers.stream().map(c -> knownOrAsk(containerStatuses, c.getId(), c.getStateValue(), () -> containerStatus(c.getId(), sandboxId)))
+        .flatMap(Optional::stream).toList();
   }
 
   @Override
