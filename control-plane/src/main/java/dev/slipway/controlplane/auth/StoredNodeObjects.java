@@ -3,6 +3,7 @@ package dev.slipway.controlplane.auth;
 import dev.slipway.controlplane.storage.ListRequest;
 import dev.slipway.controlplane.storage.ObjectKey;
 import dev.slipway.controlplane.storage.ObjectStore;
+import dev.slipway.controlplane.storage.StoredObject;
 import io.fabric8.kubernetes.api.model.certificates.v1.CertificateSigningRequest;
 import java.util.Collection;
 import java.util.Optional;
@@ -17,7 +18,16 @@ record StoredNodeObjects(ObjectStore store) implements NodeObjects {
     @Override
     public Collection<PodReferences> podsOn(String node, String namespace) {
         return store.list("pods", Optional.of(namespace), ListRequest.atRevision(store.currentRevision())).items().stream()
-                .map(stored -> PodReferences.read(stored.json())).filter(pod -> pod.boundTo(node)).toList();
+                .flatMap(stored -> readable(stored).stream()).filter(pod -> pod.boundTo(node)).toList();
+    }
+
+    /** As the cache does: one unreadable pod must not fail the decision about the others. */
+    private static Optional<PodReferences> readable(StoredObject stored) {
+        try {
+            return Optional.of(PodReferences.read(stored.json()));
+        } catch (RuntimeException e) {
+            return Optional.empty();
+        }
     }
 
     @Override

@@ -15,6 +15,7 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.certificates.v1.CertificateSigningRequestBuilder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -85,6 +86,15 @@ class LaggingCacheAuthorizationTest {
         assertThat(allowed("get", "", "secrets", "", "shop", "web-tls")).isTrue();
         assertThat(allowed("get", "", "pods", "", "shop", "db")).isFalse();
         assertThat(allowed("get", "", "secrets", "", "shop", "db-tls")).isFalse();
+    }
+
+    @Test
+    void anUnreadablePodInTheNamespaceDoesNotHideTheOthers() {
+        store.create(new ObjectKey("pods", "broken", "garbage"), "{not json".getBytes(StandardCharsets.UTF_8));
+        put("pods", new PodBuilder(pod("app", "n1", "app-tls")).editMetadata().withNamespace("broken").endMetadata().build());
+
+        assertThat(allowed("get", "", "secrets", "", "broken", "app-tls")).isTrue();
+        assertThat(allowed("get", "", "secrets", "", "broken", "other")).isFalse();
     }
 
     @Test
