@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.slipway.controlplane.storage.EtcdObjectStore;
 import dev.slipway.controlplane.storage.ObjectKey;
 import dev.slipway.controlplane.storage.ObjectStore;
+import dev.slipway.controlplane.storage.StoredObject;
 import dev.slipway.controlplane.storage.ValueTransformer;
 import dev.slipway.controlplane.testing.EtcdProcess;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -110,8 +111,13 @@ class AuthorizationMatrixTest {
     }
 
     private static void put(String resource, HasMetadata object) {
+        put(store, resource, object);
+    }
+
+    /** Stores a model object under its key, as the API server would (tests of auth write straight to etcd). */
+    static StoredObject put(ObjectStore into, String resource, HasMetadata object) {
         var meta = object.getMetadata();
-        store.create(new ObjectKey(resource, meta.getNamespace() == null ? "" : meta.getNamespace(), meta.getName()), ModelJson.write(object));
+        return into.create(new ObjectKey(resource, meta.getNamespace() == null ? "" : meta.getNamespace(), meta.getName()), ModelJson.write(object));
     }
 
     private static Credentials cert(String subject) throws Exception {

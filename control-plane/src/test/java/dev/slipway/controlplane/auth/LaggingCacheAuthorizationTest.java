@@ -127,8 +127,7 @@ class LaggingCacheAuthorizationTest {
     }
 
     private static StoredObject put(String resource, HasMetadata object) {
-        var meta = object.getMetadata();
-        return store.create(new ObjectKey(resource, meta.getNamespace() == null ? "" : meta.getNamespace(), meta.getName()), ModelJson.write(object));
+        return AuthorizationMatrixTest.put(store, resource, object);
     }
 
     private static boolean allowed(String verb, String group, String resource, String sub, String namespace, String name) {
