@@ -12,7 +12,7 @@ import dev.slipway.agent.process.AgentLock;
 import dev.slipway.agent.process.PeriodicHeapCollection;
 import dev.slipway.agent.process.PidFile;
 import dev.slipway.agent.snapshot.PeriodicSnapshots;
-import dev.slipway.controlplane.controller.Backoff;
+import dev.slipway.controlplane.Backoff;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;

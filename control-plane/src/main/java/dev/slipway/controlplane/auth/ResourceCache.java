@@ -1,5 +1,6 @@
 package dev.slipway.controlplane.auth;
 
+import dev.slipway.controlplane.Backoff;
 import dev.slipway.controlplane.storage.ListPage;
 import dev.slipway.controlplane.storage.ListRequest;
 import dev.slipway.controlplane.storage.ObjectKey;
@@ -27,7 +28,7 @@ import org.slf4j.LoggerFactory;
 final class ResourceCache<T> implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ResourceCache.class);
-    private static final Duration MAX_RETRY_DELAY = Duration.ofSeconds(5);
+    private static final Backoff RELIST_RETRY = new Backoff(Duration.ofMillis(100), Duration.ofSeconds(5));
 
     private final ObjectStore store;
     private final String resource;
@@ -115,12 +116,13 @@ final class ResourceCache<T> implements AutoCloseable {
     }
 
     private void relistUntilWatching() {
-        Duration delay = Duration.ofMillis(100);
+        int failures = 0;
         while (!closed) {
             try {
                 listAndWatch();
                 return;
             } catch (StorageException e) {
+                Duration delay = RELIST_RETRY.delay(++failures);
                 LOG.warn("cannot list {} to refresh the auth cache, retrying in {}: {}", resource, delay, e.getMessage());
                 try {
                     Thread.sleep(delay);
@@ -128,7 +130,6 @@ final class ResourceCache<T> implements AutoCloseable {
                     Thread.currentThread().interrupt();
                     return;
                 }
-                delay = delay.multipliedBy(2).compareTo(MAX_RETRY_DELAY) > 0 ? MAX_RETRY_DELAY : delay.multipliedBy(2);
             }
         }
     }

@@ -1,5 +1,6 @@
 package dev.slipway.controlplane.controller;
 
+import dev.slipway.controlplane.Backoff;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;

@@ -1,5 +1,6 @@
 package dev.slipway.controlplane.controller;
 
+import dev.slipway.controlplane.Backoff;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;

@@ -1,5 +1,6 @@
 package dev.slipway.controlplane.controller;
 
+import dev.slipway.controlplane.Backoff;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.HashMap;

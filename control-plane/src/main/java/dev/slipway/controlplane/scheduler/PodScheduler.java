@@ -1,6 +1,6 @@
 package dev.slipway.controlplane.scheduler;
 
-import dev.slipway.controlplane.controller.Backoff;
+import dev.slipway.controlplane.Backoff;
 import dev.slipway.controlplane.controller.Lister;
 import dev.slipway.controlplane.controller.ObjectRef;
 import dev.slipway.controlplane.controller.Reconciler;

@@ -1,5 +1,6 @@
 package dev.slipway.controlplane.storage;
 
+import dev.slipway.controlplane.Backoff;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.KeyValue;
@@ -31,8 +32,7 @@ import org.slf4j.LoggerFactory;
 final class EtcdFeed implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(EtcdFeed.class);
-    private static final Duration FIRST_RETRY = Duration.ofMillis(200);
-    private static final Duration MAX_RETRY = Duration.ofSeconds(5);
+    private static final Backoff RETRY = new Backoff(Duration.ofMillis(200), Duration.ofSeconds(5));
 
     interface Sink {
         /** Events in revision order; called from one thread at a time. */
@@ -56,7 +56,7 @@ final class EtcdFeed implements AutoCloseable {
     private long lastEventRevision; // the newest event delivered; only events after it are repeats
     private int generation; // which jetcd watcher is current; callbacks of older ones are ignored
     private io.etcd.jetcd.Watch.Watcher watcher;
-    private Duration retryDelay = FIRST_RETRY;
+    private int failures; // watches that failed since etcd last answered one
     private boolean closed;
 
     EtcdFeed(Client client, String resource, String prefix, long afterRevision, ValueTransformer transformer,
@@ -113,7 +113,7 @@ final class EtcdFeed implements AutoCloseable {
             if (closed || from != generation) {
                 return;
             }
-            retryDelay = FIRST_RETRY;
+            failures = 0;
             if (response.isCreatedNotify()) {
                 return; // its revision is etcd's newest, not how far this watch has replayed
             }
@@ -185,9 +185,8 @@ final class EtcdFeed implements AutoCloseable {
             generation++;
             stale = watcher;
             watcher = null;
-            delay = retryDelay;
+            delay = RETRY.delay(++failures);
             resumeAt = lastRevision + 1;
-            retryDelay = retryDelay.multipliedBy(2).compareTo(MAX_RETRY) > 0 ? MAX_RETRY : retryDelay.multipliedBy(2);
         }
         if (stale != null) {
             stale.close(); // stop jetcd's own resumption: it may skip events (decision 0003)

@@ -1,5 +1,6 @@
 package dev.slipway.controlplane.storage;
 
+import dev.slipway.controlplane.Backoff;
 import io.etcd.jetcd.api.KVGrpc;
 import io.etcd.jetcd.api.RangeRequest;
 import io.etcd.jetcd.api.RangeResponse;
@@ -29,8 +30,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class EtcdKv implements AutoCloseable {
 
-    private static final Duration FIRST_RETRY = Duration.ofMillis(50);
-    private static final Duration MAX_RETRY = Duration.ofSeconds(1);
+    private static final Backoff READ_RETRY = new Backoff(Duration.ofMillis(50), Duration.ofSeconds(1));
     private static final Duration KEEPALIVE_TIME = Duration.ofSeconds(10);
     private static final Duration KEEPALIVE_TIMEOUT = Duration.ofSeconds(5);
 
@@ -113,8 +113,8 @@ final class EtcdKv implements AutoCloseable {
     /** A read: safe to send again when etcd could not be reached, until the request timeout. */
     RangeResponse range(RangeRequest request) {
         Deadline deadline = Deadline.after(requestTimeout.toNanos(), TimeUnit.NANOSECONDS);
-        Duration delay = FIRST_RETRY;
-        while (true) {
+        for (int failures = 1; ; failures++) {
+            Duration delay = READ_RETRY.delay(failures);
             try {
                 return stub.withDeadline(deadline).range(request);
             } catch (StatusRuntimeException e) {
@@ -123,7 +123,6 @@ final class EtcdKv implements AutoCloseable {
                 }
             }
             pause(delay);
-            delay = delay.multipliedBy(2).compareTo(MAX_RETRY) > 0 ? MAX_RETRY : delay.multipliedBy(2);
         }
     }
 

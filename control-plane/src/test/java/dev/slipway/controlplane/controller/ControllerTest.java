@@ -1,5 +1,6 @@
 package dev.slipway.controlplane.controller;
 
+import dev.slipway.controlplane.Backoff;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 

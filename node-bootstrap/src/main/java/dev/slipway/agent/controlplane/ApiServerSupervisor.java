@@ -2,6 +2,7 @@ package dev.slipway.agent.controlplane;
 
 import dev.slipway.agent.config.ApiServerSection;
 import dev.slipway.agent.snapshot.EtcdAccess;
+import dev.slipway.controlplane.Backoff;
 import dev.slipway.controlplane.apiserver.ApiServer;
 import dev.slipway.controlplane.apiserver.ApiServerConfig;
 import dev.slipway.controlplane.storage.EtcdConnection;
@@ -22,8 +23,7 @@ import org.slf4j.LoggerFactory;
 public final class ApiServerSupervisor implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(ApiServerSupervisor.class);
-  private static final Duration FIRST_RETRY = Duration.ofSeconds(1);
-  private static final Duration MAX_RETRY = Duration.ofSeconds(30);
+  private static final Backoff RETRY = new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(30));
 
   private final ApiServerSection section;
   private final CountDownLatch stopping = new CountDownLatch(1);
@@ -45,7 +45,7 @@ public final class ApiServerSupervisor implements AutoCloseable {
   }
 
   private void startWhenEtcdIsReady() {
-    Duration delay = FIRST_RETRY;
+    int failures = 0;
     EtcdAccess etcd = new EtcdAccess(section.etcdEndpoints(), section.etcdCaCert(), section.etcdClientCert(), section.etcdClientKey());
     while (stopping.getCount() > 0) {
       try (Client client = etcd.connect()) {
@@ -62,17 +62,18 @@ public final class ApiServerSupervisor implements AutoCloseable {
           return;
         }
         log.info("API server waits for etcd quorum at {}", section.etcdEndpoints());
+        failures++;
       } catch (RuntimeException e) {
-        log.warn("API server could not start: {}; retrying in {}s", e.getMessage(), delay.toSeconds());
+        failures++;
+        log.warn("API server could not start: {}; retrying in {}s", e.getMessage(), RETRY.delay(failures).toSeconds());
       }
       try {
-        if (stopping.await(delay.toMillis(), TimeUnit.MILLISECONDS)) {
+        if (stopping.await(RETRY.delay(failures).toMillis(), TimeUnit.MILLISECONDS)) {
           return;
         }
       } catch (InterruptedException e) {
         return;
       }
-      delay = delay.multipliedBy(2).compareTo(MAX_RETRY) > 0 ? MAX_RETRY : delay.multipliedBy(2);
     }
   }
 

@@ -1,6 +1,7 @@
 package dev.slipway.agent.controlplane;
 
 import dev.slipway.agent.config.AgentPaths;
+import dev.slipway.controlplane.Backoff;
 import dev.slipway.controlplane.controller.LeaderElectedService;
 import dev.slipway.controlplane.controller.LeaderElection;
 import dev.slipway.controlplane.controllers.ControllerManager;
@@ -40,8 +41,7 @@ public final class ControlPlaneControllers implements AutoCloseable {
   public static final String SIGNER_LEASE = "slipway-csr-signer";
   private static final Logger log = LoggerFactory.getLogger(ControlPlaneControllers.class);
   private static final Duration POLL = Duration.ofMillis(500);
-  private static final Duration FIRST_RETRY = Duration.ofSeconds(1);
-  private static final Duration MAX_RETRY = Duration.ofSeconds(30);
+  private static final Backoff RETRY = new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(30));
 
   private final String identity;
   private final AgentPaths paths;
@@ -73,7 +73,7 @@ public final class ControlPlaneControllers implements AutoCloseable {
 
   /** Waits for the local API server, then starts; a failed start is undone and retried with back-off (1 s doubling to 30 s). */
   private void startWhenApiServes() {
-    Duration delay = FIRST_RETRY;
+    int failures = 0;
     try {
       while (stopping.getCount() > 0) {
         Optional<URI> url = apiServer.get();
@@ -85,13 +85,13 @@ public final class ControlPlaneControllers implements AutoCloseable {
           startAll(url.get());
           return;
         } catch (RuntimeException e) {
-          log.warn("scheduler and controllers did not start: {}; retrying in {}s", e.toString(), delay.toSeconds());
+          failures++;
+          log.warn("scheduler and controllers did not start: {}; retrying in {}s", e.toString(), RETRY.delay(failures).toSeconds());
           closeRunning();
         }
-        if (stopping.await(delay.toMillis(), TimeUnit.MILLISECONDS)) {
+        if (stopping.await(RETRY.delay(failures).toMillis(), TimeUnit.MILLISECONDS)) {
           return;
         }
-        delay = delay.multipliedBy(2).compareTo(MAX_RETRY) > 0 ? MAX_RETRY : delay.multipliedBy(2);
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

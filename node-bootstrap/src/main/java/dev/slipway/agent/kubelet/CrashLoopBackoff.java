@@ -1,6 +1,6 @@
 package dev.slipway.agent.kubelet;
 
-import dev.slipway.controlplane.controller.Backoff;
+import dev.slipway.controlplane.Backoff;
 import java.time.Duration;
 import java.time.Instant;
 

@@ -1,4 +1,4 @@
-package dev.slipway.controlplane.controller;
+package dev.slipway.controlplane;
 
 import java.time.Duration;
 
