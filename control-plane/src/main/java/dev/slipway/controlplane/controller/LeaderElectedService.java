@@ -1,14 +1,8 @@
 package dev.slipway.controlplane.controller;
 
 import dev.slipway.controlplane.Backoff;
-import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -64,7 +58,6 @@ public final class LeaderElectedService implements AutoCloseable {
 
     private final String name;
     private final KubernetesClient client;
-    private final boolean ownsClient;
     private final Function<KubernetesClient, ? extends Term> terms;
     private final LeaderElection election;
     /** After a failed term: from one retry period doubling up to one lease duration. */
@@ -73,11 +66,10 @@ public final class LeaderElectedService implements AutoCloseable {
     /** Failed terms in a row: reset when a term ends normally (lease lost, closed) or after it worked a lease duration. */
     private int failedTerms;
 
-    private LeaderElectedService(String name, KubernetesClient client, boolean ownsClient, LeaderElection.Settings lease,
+    private LeaderElectedService(String name, KubernetesClient client, LeaderElection.Settings lease,
                                  Function<KubernetesClient, ? extends Term> terms) {
         this.name = name;
         this.client = client;
-        this.ownsClient = ownsClient;
         this.terms = terms;
         this.backoff = new Backoff(lease.retryPeriod(), lease.leaseDuration());
         // lead() is synchronized too: a term that fails at once still finds the election to step down from.
@@ -94,32 +86,7 @@ public final class LeaderElectedService implements AutoCloseable {
      */
     public static LeaderElectedService start(String name, KubernetesClient client, LeaderElection.Settings lease,
                                              Function<KubernetesClient, ? extends Term> terms) {
-        return new LeaderElectedService(name, client, false, lease, terms);
-    }
-
-    /** Connects with a kubeconfig file and contends; the client is closed with the service. */
-    public static LeaderElectedService start(String name, Path kubeconfig, LeaderElection.Settings lease,
-                                             Function<KubernetesClient, ? extends Term> terms) {
-        KubernetesClient client = connect(name, kubeconfig);
-        try {
-            return new LeaderElectedService(name, client, true, lease, terms);
-        } catch (RuntimeException e) {
-            client.close();
-            throw e;
-        }
-    }
-
-    private static KubernetesClient connect(String name, Path kubeconfig) {
-        String content;
-        try {
-            content = Files.readString(kubeconfig);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read the " + name + "'s kubeconfig " + kubeconfig, e);
-        }
-        Config config = Config.fromKubeconfig(content);
-        // HTTP watches (chunked streams), as every Slipway component uses them; WebSocket watches are served too, for other clients.
-        config.setOnlyHttpWatches(true);
-        return new KubernetesClientBuilder().withConfig(config).build();
+        return new LeaderElectedService(name, client, lease, terms);
     }
 
     /** Whether this service holds the lease and runs a term. */
@@ -200,8 +167,5 @@ public final class LeaderElectedService implements AutoCloseable {
     public void close() {
         election.close();
         follow();
-        if (ownsClient) {
-            client.close();
-        }
     }
 }

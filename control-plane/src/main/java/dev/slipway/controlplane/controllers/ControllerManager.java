@@ -19,7 +19,6 @@ import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -66,12 +65,6 @@ public final class ControllerManager implements AutoCloseable {
 
     public static ControllerManager start(KubernetesClient client, Settings settings, LeaderElection.Settings lease) {
         return new ControllerManager(LeaderElectedService.start(NAME, client, lease, api -> new Running(api, settings)));
-    }
-
-    /** Connects with a kubeconfig file (the agent's controller-manager credentials) and starts. */
-    public static ControllerManager start(Path kubeconfig, Settings settings) {
-        return new ControllerManager(LeaderElectedService.start(NAME, kubeconfig, standardLease(settings),
-                api -> new Running(api, settings)));
     }
 
     private static LeaderElection.Settings standardLease(Settings settings) {

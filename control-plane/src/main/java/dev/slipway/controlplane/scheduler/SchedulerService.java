@@ -10,7 +10,6 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -69,12 +68,6 @@ public final class SchedulerService implements AutoCloseable {
 
     public static SchedulerService start(KubernetesClient client, Settings settings, LeaderElection.Settings lease) {
         return new SchedulerService(LeaderElectedService.start(NAME, client, lease, api -> new Running(api, settings)));
-    }
-
-    /** Connects with a kubeconfig file (the master's {@code system:kube-scheduler} credentials) and starts. */
-    public static SchedulerService start(Path kubeconfig, Settings settings) {
-        return new SchedulerService(LeaderElectedService.start(NAME, kubeconfig, standardLease(settings),
-                api -> new Running(api, settings)));
     }
 
     private static LeaderElection.Settings standardLease(Settings settings) {
