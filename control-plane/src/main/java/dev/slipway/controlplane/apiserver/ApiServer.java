@@ -24,6 +24,7 @@ import dev.slipway.controlplane.storage.ObjectStore;
 import dev.slipway.controlplane.storage.SecretEncryption;
 import java.net.URI;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
@@ -39,6 +40,8 @@ import tools.jackson.databind.node.ObjectNode;
 public final class ApiServer implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ApiServer.class);
+    /** A quiet connection's life: longer than any watch lasts (30 min at most), and an interactive pods/exec shell may idle as long. */
+    private static final Duration STREAM_IDLE_TIMEOUT = Duration.ofMinutes(35);
 
     private final HttpsServer https;
     private final NamespaceFinalizer namespaceFinalizer;
@@ -85,10 +88,11 @@ public final class ApiServer implements AutoCloseable {
             ObjectRest rest = new ObjectRest(store, registry, allocations, namespaces);
             bootstrap(rest, allocations);
             finalizer = new NamespaceFinalizer(rest);
-            HttpsServer https = HttpsServer.start(config.bindAddress(), config.port(), config.servingCertPem(), config.servingKeyPem(),
-                    config.clientCaPem(), new ApiHandler(rest, authenticator, authorizer,
+            ApiHandler handler = new ApiHandler(rest, authenticator, authorizer,
                     new PodStreams(rest, config.kubeletClientCertPem(), config.kubeletClientKeyPem(), config.clientCaPem()),
-                    tokenRequests(rest, config)));
+                    tokenRequests(rest, config));
+            HttpsServer https = HttpsServer.start("the API server", "apiserver", config.bindAddress(), config.port(),
+                    config.servingCertPem(), config.servingKeyPem(), config.clientCaPem(), STREAM_IDLE_TIMEOUT, websockets -> handler);
             LOG.info("API server listening on {}:{}", config.bindAddress(), https.port());
             return new ApiServer(https, finalizer, owned, config.bindAddress());
         } catch (RuntimeException e) {

@@ -5,6 +5,8 @@ import dev.slipway.pki.TrustedCertificates;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Executors;
+import java.util.function.Function;
+import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.SecureRequestCustomizer;
@@ -20,21 +22,33 @@ public final class HttpsServer implements AutoCloseable {
 
     private final Server server;
     private final ServerConnector connector;
+    private final String what;
 
-    private HttpsServer(Server server, ServerConnector connector) {
+    private HttpsServer(Server server, ServerConnector connector, String what) {
         this.server = server;
         this.connector = connector;
+        this.what = what;
     }
 
-    public static HttpsServer start(String host, int port, Path certPem, Path keyPem, Path clientCaPem,
-                                    org.eclipse.jetty.server.Handler handler) {
-        ServerConnector connector = connector("apiserver", host, port, certPem, keyPem, clientCaPem);
+    /**
+     * Starts serving; the API server and the kubelet API both serve this way.
+     *
+     * @param what        names the server in errors and its threads, e.g. {@code "the API server"}
+     * @param threadName  the prefix of its Jetty threads
+     * @param idleTimeout how long a quiet connection or WebSocket stays open, or null for Jetty's default
+     * @param handler     the server's handler, given the server's WebSocket container for upgrades
+     */
+    public static HttpsServer start(String what, String threadName, String host, int port, Path certPem, Path keyPem, Path clientCaPem,
+                                    Duration idleTimeout, Function<ServerWebSocketContainer, Handler> handler) {
+        ServerConnector connector = connector(threadName, host, port, certPem, keyPem, clientCaPem);
         Server server = connector.getServer();
-        connector.setIdleTimeout(Duration.ofMinutes(35).toMillis());
         server.addConnector(connector);
-        // pods/exec upgrades to a WebSocket; an interactive shell may sit idle as long as any watch.
-        ServerWebSocketContainer.ensure(server).setIdleTimeout(Duration.ofMinutes(35));
-        server.setHandler(handler);
+        ServerWebSocketContainer websockets = ServerWebSocketContainer.ensure(server);
+        if (idleTimeout != null) {
+            connector.setIdleTimeout(idleTimeout.toMillis());
+            websockets.setIdleTimeout(idleTimeout);
+        }
+        server.setHandler(handler.apply(websockets));
         try {
             server.start();
         } catch (Exception e) {
@@ -43,9 +57,9 @@ public final class HttpsServer implements AutoCloseable {
             } catch (Exception ignored) {
                 // already failing
             }
-            throw new IllegalStateException("API server could not listen on " + host + ":" + port + ": " + e.getMessage(), e);
+            throw new IllegalStateException(what + " cannot listen on " + host + ":" + port + ": " + e.getMessage(), e);
         }
-        return new HttpsServer(server, connector);
+        return new HttpsServer(server, connector, what);
     }
 
     public int port() {
@@ -57,16 +71,15 @@ public final class HttpsServer implements AutoCloseable {
         try {
             server.stop();
         } catch (Exception e) {
-            throw new IllegalStateException("API server did not stop cleanly", e);
+            throw new IllegalStateException(what + " did not stop cleanly", e);
         }
     }
 
     /**
      * A Jetty server on virtual threads with one HTTPS/1.1 connector that asks for (but does not require)
-     * a client certificate from {@code clientCaPem}; neither is started. The API server and the kubelet
-     * API both serve this way.
+     * a client certificate from {@code clientCaPem}; neither is started.
      */
-    public static ServerConnector connector(String threadName, String host, int port, Path certPem, Path keyPem,
+    private static ServerConnector connector(String threadName, String host, int port, Path certPem, Path keyPem,
                                             Path clientCaPem) {
         QueuedThreadPool threads = new QueuedThreadPool();
         threads.setName(threadName);

@@ -16,8 +16,6 @@ import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
-import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.websocket.server.ServerWebSocketContainer;
 
@@ -35,44 +33,24 @@ public final class KubeletServer implements AutoCloseable {
   static final String MASTERS = "system:masters";
   static final KubernetesSerialization JSON = new KubernetesSerialization();
 
-  private final Server server;
-  private final ServerConnector connector;
+  private final HttpsServer https;
 
-  private KubeletServer(Server server, ServerConnector connector) {
-    this.server = server;
-    this.connector = connector;
+  private KubeletServer(HttpsServer https) {
+    this.https = https;
   }
 
   public static KubeletServer start(String host, int port, Path servingCert, Path servingKey, Path clusterCa, Kubelet kubelet, PodLogs logs) {
-    ServerConnector connector = HttpsServer.connector("kubelet-api", host, port, servingCert, servingKey, clusterCa);
-    Server server = connector.getServer();
-    server.addConnector(connector);
-    ServerWebSocketContainer websockets = ServerWebSocketContainer.ensure(server);
-    server.setHandler(new Routes(kubelet, logs, websockets));
-    try {
-      server.start();
-    } catch (Exception e) {
-      try {
-        server.stop();
-      } catch (Exception ignored) {
-        // already failing
-      }
-      throw new IllegalStateException("the kubelet API cannot listen on " + host + ":" + port + ": " + e.getMessage(), e);
-    }
-    return new KubeletServer(server, connector);
+    return new KubeletServer(HttpsServer.start("the kubelet API", "kubelet-api", host, port, servingCert, servingKey, clusterCa, null,
+        websockets -> new Routes(kubelet, logs, websockets)));
   }
 
   public int port() {
-    return connector.getLocalPort();
+    return https.port();
   }
 
   @Override
   public void close() {
-    try {
-      server.stop();
-    } catch (Exception e) {
-      throw new IllegalStateException("the kubelet API did not stop cleanly", e);
-    }
+    https.close();
   }
 
   private static final class Routes extends Handler.Abstract {
