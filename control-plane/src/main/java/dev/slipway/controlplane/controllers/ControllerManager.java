@@ -32,9 +32,10 @@ import org.slf4j.LoggerFactory;
  * The controller manager a master runs in-process: the ReplicaSet, Deployment, StatefulSet,
  * DaemonSet, node lifecycle, pod garbage-collector and garbage-collector controllers, active on one master at a time (the holder of the
  * {@code kube-system/slipway-controller-manager} Lease). Losing the lease stops every controller
- * and its informers; winning it again starts them afresh.
+ * and its informers; winning it again starts them afresh. {@link #start} returns the
+ * {@link LeaderElectedService} that contends and runs them.
  */
-public final class ControllerManager implements AutoCloseable {
+public final class ControllerManager {
 
     /** Who this manager is (unique per master, e.g. the host name), how many workers each controller gets, node lifecycle timings. */
     public record Settings(String identity, String leaseNamespace, String leaseName, int workers, NodeLifecycleController.Settings nodeLifecycle) {
@@ -52,33 +53,15 @@ public final class ControllerManager implements AutoCloseable {
     private static final Duration SYNC_TIMEOUT = Duration.ofMinutes(2);
     private static final Duration SYNC_POLL = Duration.ofMillis(50);
 
-    private final LeaderElectedService service;
-
-    private ControllerManager(LeaderElectedService service) {
-        this.service = service;
-    }
+    private ControllerManager() {}
 
     /** Starts contending for the lease with the standard timings (15 s lease, 10 s renew deadline, 2 s retry). */
-    public static ControllerManager start(KubernetesClient client, Settings settings) {
-        return start(client, settings, standardLease(settings));
+    public static LeaderElectedService start(KubernetesClient client, Settings settings) {
+        return start(client, settings, LeaderElection.Settings.standard(settings.leaseNamespace(), settings.leaseName(), settings.identity()));
     }
 
-    public static ControllerManager start(KubernetesClient client, Settings settings, LeaderElection.Settings lease) {
-        return new ControllerManager(LeaderElectedService.start(NAME, client, lease, api -> new Running(api, settings)));
-    }
-
-    private static LeaderElection.Settings standardLease(Settings settings) {
-        return LeaderElection.Settings.standard(settings.leaseNamespace(), settings.leaseName(), settings.identity());
-    }
-
-    /** Whether this manager holds the lease and runs the controllers. */
-    public boolean isLeading() {
-        return service.isLeading();
-    }
-
-    @Override
-    public void close() {
-        service.close();
+    public static LeaderElectedService start(KubernetesClient client, Settings settings, LeaderElection.Settings lease) {
+        return LeaderElectedService.start(NAME, client, lease, api -> new Running(api, settings));
     }
 
     /** The informers and controllers of one term as leader. */

@@ -26,9 +26,10 @@ import org.slf4j.LoggerFactory;
  * The scheduler a master runs in-process, active on one master at a time (the holder of the
  * {@code kube-system/kube-scheduler} Lease). While leading it keeps a {@link SchedulerCache} from
  * node and pod informers and schedules pending pods with {@link PodScheduler}; losing the lease
- * stops it, winning it again starts afresh with a new cache.
+ * stops it, winning it again starts afresh with a new cache. {@link #start} returns the
+ * {@link LeaderElectedService} that contends and runs it.
  */
-public final class SchedulerService implements AutoCloseable {
+public final class SchedulerService {
 
     /**
      * Breaks ties between equally good nodes. It needs no cryptographic strength, and a SecureRandom
@@ -55,33 +56,15 @@ public final class SchedulerService implements AutoCloseable {
     private static final String NAME = "scheduler";
     private static final Duration SYNC_TIMEOUT = Duration.ofMinutes(2);
 
-    private final LeaderElectedService service;
-
-    private SchedulerService(LeaderElectedService service) {
-        this.service = service;
-    }
+    private SchedulerService() {}
 
     /** Starts contending for the lease with the standard timings (15 s lease, 10 s renew deadline, 2 s retry). */
-    public static SchedulerService start(KubernetesClient client, Settings settings) {
-        return start(client, settings, standardLease(settings));
+    public static LeaderElectedService start(KubernetesClient client, Settings settings) {
+        return start(client, settings, LeaderElection.Settings.standard(settings.leaseNamespace(), settings.leaseName(), settings.identity()));
     }
 
-    public static SchedulerService start(KubernetesClient client, Settings settings, LeaderElection.Settings lease) {
-        return new SchedulerService(LeaderElectedService.start(NAME, client, lease, api -> new Running(api, settings)));
-    }
-
-    private static LeaderElection.Settings standardLease(Settings settings) {
-        return LeaderElection.Settings.standard(settings.leaseNamespace(), settings.leaseName(), settings.identity());
-    }
-
-    /** Whether this scheduler holds the lease and schedules. */
-    public boolean isLeading() {
-        return service.isLeading();
-    }
-
-    @Override
-    public void close() {
-        service.close();
+    public static LeaderElectedService start(KubernetesClient client, Settings settings, LeaderElection.Settings lease) {
+        return LeaderElectedService.start(NAME, client, lease, api -> new Running(api, settings));
     }
 
     /** Informers, cache and queue of one term as leader. */

@@ -3,6 +3,7 @@ package dev.slipway.controlplane.controllers;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.slipway.controlplane.controller.LeaderElectedService;
 import dev.slipway.controlplane.controller.LeaderElection;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.DeletionPropagation;
@@ -37,7 +38,7 @@ class ControllerManagerComponentTest {
     private static ClusterFixture cluster;
     private static KubernetesClient client;
     private static KubernetesClient managerClient;
-    private static ControllerManager manager;
+    private static LeaderElectedService manager;
     /** Plays the kubelet's part every 200 ms, as a kubelet's resync loop would. */
     private static final ScheduledExecutorService kubelet = Executors.newSingleThreadScheduledExecutor();
 
@@ -231,8 +232,8 @@ class ControllerManagerComponentTest {
     @Test
     void aSecondManagerTakesOverWhenTheLeaderStops() {
         try (KubernetesClient secondClient = cluster.client(); KubernetesClient thirdClient = cluster.client()) {
-            ControllerManager second = ControllerManager.start(secondClient, ControllerManager.Settings.of("master-2"), fastLease("master-2"));
-            ControllerManager third = ControllerManager.start(thirdClient, ControllerManager.Settings.of("master-3"), fastLease("master-3"));
+            LeaderElectedService second = ControllerManager.start(secondClient, ControllerManager.Settings.of("master-2"), fastLease("master-2"));
+            LeaderElectedService third = ControllerManager.start(thirdClient, ControllerManager.Settings.of("master-3"), fastLease("master-3"));
             try {
                 await().pollDelay(Duration.ofSeconds(2)).atMost(WAIT).until(() -> manager.isLeading());
                 assertThat(second.isLeading() || third.isLeading()).as("only one manager leads").isFalse();

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.slipway.controlplane.controller.LeaderElectedService;
 import dev.slipway.controlplane.controller.LeaderElection;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.Node;
@@ -54,7 +55,7 @@ class SchedulerComponentTest {
     }
 
     /** Each test contends for its own lease, so one test's leader does not outlive it into the next. */
-    private static SchedulerService scheduler(String identity) {
+    private static LeaderElectedService scheduler(String identity) {
         String lease = "kube-scheduler-" + leases.incrementAndGet();
         return SchedulerService.start(schedulerClient, new SchedulerService.Settings(identity, "kube-system", lease, 2),
                 new LeaderElection.Settings("kube-system", lease, identity, Duration.ofSeconds(6), Duration.ofSeconds(4), Duration.ofSeconds(1)));
@@ -90,7 +91,7 @@ class SchedulerComponentTest {
         addNode(ClusterObjects.taint(ClusterObjects.node("master", "16", "32Gi"), "node-role.kubernetes.io/control-plane", "", "NoSchedule")
                 .build());
 
-        try (SchedulerService ignored = scheduler("scheduler-a")) {
+        try (LeaderElectedService ignored = scheduler("scheduler-a")) {
             addPod(ClusterObjects.pod("needs-large", "4", "4Gi").build());
             addPod(ClusterObjects.pod("anywhere", "100m", "64Mi").build());
 
@@ -105,7 +106,7 @@ class SchedulerComponentTest {
     void anUnschedulablePodIsToldWhyAndScheduledOnceANodeIsAdded() {
         addNode(ClusterObjects.node("small", "1", "2Gi").build());
 
-        try (SchedulerService ignored = scheduler("scheduler-a")) {
+        try (LeaderElectedService ignored = scheduler("scheduler-a")) {
             addPod(ClusterObjects.pod("big", "4", "1Gi").build());
 
             await().atMost(WAIT).until(() -> scheduledCondition("big").map(PodCondition::getReason).orElse("").equals("Unschedulable"));
@@ -132,14 +133,14 @@ class SchedulerComponentTest {
         String lease = "kube-scheduler-" + leases.incrementAndGet();
         LeaderElection.Settings timings = new LeaderElection.Settings("kube-system", lease, "x", Duration.ofSeconds(6), Duration.ofSeconds(4),
                 Duration.ofSeconds(1));
-        SchedulerService first = SchedulerService.start(schedulerClient, new SchedulerService.Settings("first", "kube-system", lease, 2),
+        LeaderElectedService first = SchedulerService.start(schedulerClient, new SchedulerService.Settings("first", "kube-system", lease, 2),
                 new LeaderElection.Settings("kube-system", lease, "first", timings.leaseDuration(), timings.renewDeadline(), timings.retryPeriod()));
-        SchedulerService second = SchedulerService.start(schedulerClient, new SchedulerService.Settings("second", "kube-system", lease, 2),
+        LeaderElectedService second = SchedulerService.start(schedulerClient, new SchedulerService.Settings("second", "kube-system", lease, 2),
                 new LeaderElection.Settings("kube-system", lease, "second", timings.leaseDuration(), timings.renewDeadline(), timings.retryPeriod()));
         try {
             await().atMost(WAIT).until(() -> first.isLeading() || second.isLeading());
-            SchedulerService leader = first.isLeading() ? first : second;
-            SchedulerService standby = leader == first ? second : first;
+            LeaderElectedService leader = first.isLeading() ? first : second;
+            LeaderElectedService standby = leader == first ? second : first;
             assertThat(standby.isLeading()).isFalse();
             addPod(ClusterObjects.pod("before", "100m", "64Mi").build());
             await().atMost(WAIT).until(() -> !nodeOf("before").isEmpty());

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.slipway.agent.kubelet.Kubelet;
+import dev.slipway.controlplane.controller.LeaderElectedService;
 import dev.slipway.controlplane.scheduler.SchedulerService;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -35,7 +36,7 @@ class HollowNodeComponentTest {
   @TempDir static Path base;
   private HollowCluster cluster;
   private KubernetesClient schedulerClient;
-  private SchedulerService scheduler;
+  private LeaderElectedService scheduler;
 
   @BeforeAll
   void start() throws Exception {

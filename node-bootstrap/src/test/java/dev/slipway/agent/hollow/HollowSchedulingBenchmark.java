@@ -1,5 +1,6 @@
 package dev.slipway.agent.hollow;
 
+import dev.slipway.controlplane.controller.LeaderElectedService;
 import dev.slipway.controlplane.scheduler.SchedulerService;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -133,7 +134,7 @@ public final class HollowSchedulingBenchmark {
       }
       seen.putAll(mine);
       long createStart = podsFirst ? create(creator, mine, creators) : 0;
-      try (SchedulerService scheduler = SchedulerService.start(schedulerClient, new SchedulerService.Settings("hollow-bench", "kube-system",
+      try (LeaderElectedService scheduler = SchedulerService.start(schedulerClient, new SchedulerService.Settings("hollow-bench", "kube-system",
           "kube-scheduler", workers))) {
         waitFor("the scheduler to lead", 60, scheduler::isLeading);
         long schedulerStart = System.nanoTime();
