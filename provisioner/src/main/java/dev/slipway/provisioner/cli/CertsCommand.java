@@ -14,17 +14,10 @@ import picocli.CommandLine.ParentCommand;
 /** {@code slipway certs}: the cluster's certificates. */
 @Command(name = "certs", description = "Work with the cluster's certificates.", mixinStandardHelpOptions = true,
     subcommands = CertsCommand.Check.class)
-final class CertsCommand implements Runnable {
+final class CertsCommand extends CommandGroup {
   @ParentCommand
   SlipwayCommand root;
 
-  @picocli.CommandLine.Spec
-  picocli.CommandLine.Model.CommandSpec spec;
-
-  @Override
-  public void run() {
-    spec.commandLine().usage(spec.commandLine().getOut());
-  }
 
   /** {@code slipway certs check -i FILE}. */
   @Command(name = "check", mixinStandardHelpOptions = true,

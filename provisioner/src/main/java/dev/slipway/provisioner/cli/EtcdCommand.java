@@ -7,10 +7,8 @@ import dev.slipway.provisioner.etcd.SnapshotSave;
 import dev.slipway.provisioner.inventory.InventoryReader;
 import dev.slipway.provisioner.phase.ClusterContext;
 import dev.slipway.provisioner.phase.HostConnector;
-import dev.slipway.provisioner.phase.JsonProgress;
 import dev.slipway.provisioner.phase.PhaseRunner;
 import dev.slipway.provisioner.phase.Progress;
-import dev.slipway.provisioner.phase.TextProgress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -24,32 +22,18 @@ import picocli.CommandLine.ParentCommand;
 /** {@code slipway etcd}: snapshots and restore of the cluster's etcd. */
 @Command(name = "etcd", description = "Snapshot and restore the cluster's etcd.", mixinStandardHelpOptions = true,
     subcommands = {EtcdCommand.Snapshot.class, EtcdCommand.Restore.class})
-final class EtcdCommand implements Runnable {
+final class EtcdCommand extends CommandGroup {
   @ParentCommand
   SlipwayCommand root;
 
-  @picocli.CommandLine.Spec
-  picocli.CommandLine.Model.CommandSpec spec;
-
-  @Override
-  public void run() {
-    spec.commandLine().usage(spec.commandLine().getOut());
-  }
 
   /** {@code slipway etcd snapshot save|list}. */
   @Command(name = "snapshot", description = "Take and list etcd snapshots.", mixinStandardHelpOptions = true,
       subcommands = {Save.class, ListSnapshots.class})
-  static final class Snapshot implements Runnable {
+  static final class Snapshot extends CommandGroup {
     @ParentCommand
     EtcdCommand parent;
 
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
-
-    @Override
-    public void run() {
-      spec.commandLine().usage(spec.commandLine().getOut());
-    }
   }
 
   @Command(name = "save", mixinStandardHelpOptions = true,
@@ -143,7 +127,7 @@ final class EtcdCommand implements Runnable {
     public Integer call() {
       var root = parent.root;
       var inv = InventoryReader.read(inventory.file).inventory();
-      Progress progress = root.json() ? new JsonProgress(root.err()) : new TextProgress(root.out(), root.verbose);
+      Progress progress = root.progress();
       var dir = clusterDir.open(inv);
       var restore = new ClusterRestore(dir, ClusterPki.catalogue(inv), snapshot, inv.name(), Duration.ofSeconds(timeoutSeconds));
       try (var context = new ClusterContext(inv, dir.root(), progress, connector, false)) {

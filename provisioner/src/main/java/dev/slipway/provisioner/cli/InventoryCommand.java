@@ -17,17 +17,10 @@ import picocli.CommandLine.ParentCommand;
 /** {@code slipway inventory}: work with inventory files. */
 @Command(name = "inventory", description = "Work with inventory files.", mixinStandardHelpOptions = true,
     subcommands = InventoryCommand.Check.class)
-final class InventoryCommand implements Runnable {
+final class InventoryCommand extends CommandGroup {
   @ParentCommand
   SlipwayCommand root;
 
-  @picocli.CommandLine.Spec
-  picocli.CommandLine.Model.CommandSpec spec;
-
-  @Override
-  public void run() {
-    spec.commandLine().usage(spec.commandLine().getOut());
-  }
 
   /** {@code slipway inventory check -i FILE}: validate and summarise. */
   @Command(name = "check", mixinStandardHelpOptions = true,

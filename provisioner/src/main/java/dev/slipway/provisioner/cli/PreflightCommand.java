@@ -3,11 +3,9 @@ package dev.slipway.provisioner.cli;
 import dev.slipway.provisioner.inventory.InventoryReader;
 import dev.slipway.provisioner.phase.ClusterContext;
 import dev.slipway.provisioner.phase.HostConnector;
-import dev.slipway.provisioner.phase.JsonProgress;
 import dev.slipway.provisioner.phase.PhaseRunner;
 import dev.slipway.provisioner.phase.Progress;
 import dev.slipway.provisioner.phase.RunResult;
-import dev.slipway.provisioner.phase.TextProgress;
 import dev.slipway.provisioner.preflight.Preflight;
 import dev.slipway.provisioner.preflight.PreflightReport;
 import java.nio.file.Path;
@@ -42,7 +40,7 @@ final class PreflightCommand implements Callable<Integer> {
   public Integer call() {
     var checked = InventoryReader.read(inventory.file);
     var inv = checked.inventory();
-    Progress progress = root.json() ? new JsonProgress(root.err()) : new TextProgress(root.out(), root.verbose);
+    Progress progress = root.progress();
     checked.notes().forEach(progress::note);
     var preflight = new Preflight();
     var dir = clusterDir != null ? clusterDir : ClusterContext.defaultClusterDir(inv);

@@ -1,6 +1,9 @@
 package dev.slipway.provisioner.cli;
 
 import dev.slipway.provisioner.inventory.InventoryException;
+import dev.slipway.provisioner.phase.JsonProgress;
+import dev.slipway.provisioner.phase.Progress;
+import dev.slipway.provisioner.phase.TextProgress;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -17,7 +20,7 @@ import picocli.CommandLine.ScopeType;
     subcommands = {InventoryCommand.class, PreflightCommand.class, UpCommand.class, KubeconfigCommand.class, CertsCommand.class,
         EtcdCommand.class, CompletionCommand.class},
     usageHelpAutoWidth = true)
-public final class SlipwayCommand implements Runnable {
+public final class SlipwayCommand extends CommandGroup {
   /** Exit code of a run where a check or phase failed. */
   public static final int FAILED = 1;
   /** Exit code of a bad inventory or bad usage. */
@@ -33,13 +36,6 @@ public final class SlipwayCommand implements Runnable {
       description = "Output format: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
   Output output;
 
-  @CommandLine.Spec
-  CommandLine.Model.CommandSpec spec;
-
-  @Override
-  public void run() {
-    spec.commandLine().usage(spec.commandLine().getOut());
-  }
 
   public static void main(String[] args) {
     if (Arrays.stream(args).anyMatch(a -> a.equals("-v") || a.equals("--verbose"))) {
@@ -91,6 +87,11 @@ public final class SlipwayCommand implements Runnable {
 
   PrintWriter err() {
     return spec.commandLine().getErr();
+  }
+
+  /** Where a long run reports its phases: JSON lines on stderr with {@code --output json}, else text on stdout. */
+  Progress progress() {
+    return json() ? new JsonProgress(err()) : new TextProgress(out(), verbose);
   }
 
   /** The project version, filtered into a resource at build time. */

@@ -4,11 +4,9 @@ import dev.slipway.provisioner.cluster.ClusterPki;
 import dev.slipway.provisioner.inventory.InventoryReader;
 import dev.slipway.provisioner.phase.ClusterContext;
 import dev.slipway.provisioner.phase.HostConnector;
-import dev.slipway.provisioner.phase.JsonProgress;
 import dev.slipway.provisioner.phase.PhaseRunner;
 import dev.slipway.provisioner.phase.Progress;
 import dev.slipway.provisioner.phase.RunResult;
-import dev.slipway.provisioner.phase.TextProgress;
 import dev.slipway.provisioner.up.NodeBundle;
 import dev.slipway.provisioner.up.Up;
 import dev.slipway.provisioner.up.UpRun;
@@ -57,7 +55,7 @@ final class UpCommand implements Callable<Integer> {
   public Integer call() {
     var checked = InventoryReader.read(inventory.file);
     var inv = checked.inventory();
-    Progress progress = root.json() ? new JsonProgress(root.err()) : new TextProgress(root.out(), root.verbose);
+    Progress progress = root.progress();
     checked.notes().forEach(progress::note);
     var dir = clusterDir.open(inv);
     var run = new UpRun(inv, dir, ClusterPki.catalogue(inv), NodeBundle.locate(inv));
