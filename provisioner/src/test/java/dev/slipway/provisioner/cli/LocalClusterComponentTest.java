@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assumptions.assumeThat;
 import dev.slipway.agent.config.AgentConfig;
 import java.io.IOException;
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -42,14 +41,9 @@ class LocalClusterComponentTest {
 
   @BeforeAll
   void agentJarAndInventory() throws Exception {
-    var agentJar = agentJar();
-    assumeThat(agentJar).as("the agent jar; build it first: mvn -pl node-bootstrap -am package -DskipTests "
-        + "(with the same -Dbuild.suffix)").isRegularFile();
-    assumeThat(Path.of("/usr/bin/etcd")).as("etcd (Debian etcd-server)").isExecutable();
+    LocalAgents.assumeAgentAndEtcd();
     assumeThat(Path.of("/usr/bin/kubectl")).as("kubectl").isExecutable();
     assumeThat(Path.of("/bin/busybox")).as("busybox (the sample app's httpd)").isExecutable();
-    System.setProperty("slipway.agent.jar", agentJar.toString());
-    System.setProperty("slipway.home", Path.of("..").toAbsolutePath().normalize().toString());
     dir = Files.createTempDirectory("slipway-cluster-test");
     clusterDir = dir.resolve("cluster");
     inventory = Files.writeString(dir.resolve("local.yaml"), """
@@ -75,7 +69,7 @@ class LocalClusterComponentTest {
 
   @AfterAll
   void stopAgents() throws Exception {
-    if (dir == null) {
+    if (dir == null) { // the class was skipped
       return;
     }
     // Pods outlive a stopped agent (a restarted one adopts them): remove the app first, so no httpd keeps port 8080.
@@ -86,17 +80,7 @@ class LocalClusterComponentTest {
       new ProcessBuilder("/usr/bin/kubectl", "--kubeconfig", kubeconfig, "wait", "--for=delete", "pod", "-l", "app=hello", "--timeout=90s")
           .inheritIO().start().waitFor(120, TimeUnit.SECONDS);
     }
-    var stops = new ArrayList<Process>();
-    for (var host : HOSTS) {
-      var root = dir.resolve("hosts").resolve(host);
-      var launcher = root.resolve("opt/slipway/bin/slipway-agent");
-      if (Files.isExecutable(launcher)) {
-        stops.add(new ProcessBuilder(launcher.toString(), "stop", "--root", root.toString()).inheritIO().start());
-      }
-    }
-    for (var stop : stops) {
-      stop.waitFor(90, TimeUnit.SECONDS);
-    }
+    LocalAgents.stop(dir.resolve("hosts"), HOSTS);
   }
 
   @Test
@@ -214,10 +198,4 @@ class LocalClusterComponentTest {
     return pids;
   }
 
-  /** The agent jar built with the same build suffix as these tests. */
-  private static Path agentJar() throws URISyntaxException {
-    var classes = Path.of(LocalClusterComponentTest.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-    var target = classes.getParent().getFileName().toString();
-    return Path.of("..", "node-bootstrap", target, "slipway-agent.jar").toAbsolutePath().normalize();
-  }
-}
+  /** The agent jar built with the same build suffix as these tests. */}

@@ -1,7 +1,6 @@
 package dev.slipway.provisioner.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assumptions.assumeThat;
 
 import dev.slipway.agent.snapshot.EtcdAccess;
 import dev.slipway.provisioner.cluster.ClusterDirectory;
@@ -9,7 +8,6 @@ import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import java.io.IOException;
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,12 +37,7 @@ class LocalEtcdClusterComponentTest {
 
   @BeforeAll
   void agentJarAndInventory() throws Exception {
-    var agentJar = agentJar();
-    assumeThat(agentJar).as("the agent jar; build it first: mvn -pl node-bootstrap -am package -DskipTests "
-        + "(with the same -Dbuild.suffix)").isRegularFile();
-    assumeThat(Path.of("/usr/bin/etcd")).as("etcd (Debian etcd-server)").isExecutable();
-    System.setProperty("slipway.agent.jar", agentJar.toString());
-    System.setProperty("slipway.home", Path.of("..").toAbsolutePath().normalize().toString());
+    LocalAgents.assumeAgentAndEtcd();
     dir = Files.createTempDirectory("slipway-up-test");
     clusterDir = dir.resolve("cluster");
     inventory = Files.writeString(dir.resolve("local.yaml"), """
@@ -67,16 +60,8 @@ class LocalEtcdClusterComponentTest {
 
   @AfterAll
   void stopAgents() throws Exception {
-    if (dir == null) {
-      return;
-    }
-    for (var host : HOSTS) {
-      var root = dir.resolve("hosts").resolve(host);
-      var launcher = root.resolve("opt/slipway/bin/slipway-agent");
-      if (Files.isExecutable(launcher)) {
-        var stop = new ProcessBuilder(launcher.toString(), "stop", "--root", root.toString()).inheritIO().start();
-        stop.waitFor(60, TimeUnit.SECONDS);
-      }
+    if (dir != null) { // null when the class was skipped
+      LocalAgents.stop(dir.resolve("hosts"), HOSTS);
     }
   }
 
@@ -234,10 +219,4 @@ class LocalEtcdClusterComponentTest {
     return ByteSequence.from(text, StandardCharsets.UTF_8);
   }
 
-  /** The agent jar built with the same build suffix as these tests (target-up/ beside target-up/). */
-  private static Path agentJar() throws URISyntaxException {
-    var classes = Path.of(LocalEtcdClusterComponentTest.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-    var target = classes.getParent().getFileName().toString();
-    return Path.of("..", "node-bootstrap", target, "slipway-agent.jar").toAbsolutePath().normalize();
-  }
-}
+  /** The agent jar built with the same build suffix as these tests (target-up/ beside target-up/). */}

@@ -1,7 +1,6 @@
 package dev.slipway.provisioner.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assumptions.assumeThat;
 
 import dev.slipway.agent.snapshot.EtcdAccess;
 import dev.slipway.provisioner.cluster.ClusterDirectory;
@@ -35,25 +34,15 @@ class LocalEtcdMembershipComponentTest {
 
   @BeforeAll
   void agentJar() throws Exception {
-    var classes = Path.of(getClass().getProtectionDomain().getCodeSource().getLocation().toURI());
-    var jar = Path.of("..", "node-bootstrap", classes.getParent().getFileName().toString(), "slipway-agent.jar")
-        .toAbsolutePath().normalize();
-    assumeThat(jar).as("the agent jar; build it first: mvn -pl node-bootstrap -am package -DskipTests").isRegularFile();
-    assumeThat(Path.of("/usr/bin/etcd")).isExecutable();
-    System.setProperty("slipway.agent.jar", jar.toString());
-    System.setProperty("slipway.home", Path.of("..").toAbsolutePath().normalize().toString());
+    LocalAgents.assumeAgentAndEtcd();
     dir = Files.createTempDirectory("slipway-membership-test");
     clusterDir = dir.resolve("cluster");
   }
 
   @AfterAll
   void stopAgents() throws Exception {
-    for (var host : HOSTS) {
-      var root = dir.resolve("hosts").resolve(host);
-      var launcher = root.resolve("opt/slipway/bin/slipway-agent");
-      if (Files.isExecutable(launcher)) {
-        new ProcessBuilder(launcher.toString(), "stop", "--root", root.toString()).inheritIO().start().waitFor(60, TimeUnit.SECONDS);
-      }
+    if (dir != null) { // null when the class was skipped
+      LocalAgents.stop(dir.resolve("hosts"), HOSTS);
     }
   }
 
