@@ -3,7 +3,7 @@ package dev.slipway.controlplane.controller;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.slipway.controlplane.scheduler.ApiCluster;
+import dev.slipway.controlplane.testing.ApiCluster;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.api.model.coordination.v1.LeaseSpec;
 import io.fabric8.kubernetes.client.KubernetesClient;

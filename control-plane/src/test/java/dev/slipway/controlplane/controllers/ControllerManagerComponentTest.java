@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.slipway.controlplane.controller.LeaderElectedService;
 import dev.slipway.controlplane.controller.LeaderElection;
+import dev.slipway.controlplane.testing.ApiCluster;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.DeletionPropagation;
 import io.fabric8.kubernetes.api.model.Node;
@@ -35,7 +36,7 @@ class ControllerManagerComponentTest {
 
     private static final Duration WAIT = Duration.ofSeconds(60);
 
-    private static ClusterFixture cluster;
+    private static ApiCluster cluster;
     private static KubernetesClient client;
     private static KubernetesClient managerClient;
     private static LeaderElectedService manager;
@@ -44,9 +45,9 @@ class ControllerManagerComponentTest {
 
     @BeforeAll
     static void start() {
-        cluster = ClusterFixture.start();
-        client = cluster.client();
-        managerClient = cluster.client();
+        cluster = ApiCluster.start();
+        client = cluster.admin();
+        managerClient = cluster.admin();
         manager = ControllerManager.start(managerClient, ControllerManager.Settings.of("master-1"), fastLease("master-1"));
         await().atMost(WAIT).until(manager::isLeading);
         kubelet.scheduleWithFixedDelay(ControllerManagerComponentTest::playKubelet, 0, 200, TimeUnit.MILLISECONDS);
@@ -231,7 +232,7 @@ class ControllerManagerComponentTest {
 
     @Test
     void aSecondManagerTakesOverWhenTheLeaderStops() {
-        try (KubernetesClient secondClient = cluster.client(); KubernetesClient thirdClient = cluster.client()) {
+        try (KubernetesClient secondClient = cluster.admin(); KubernetesClient thirdClient = cluster.admin()) {
             LeaderElectedService second = ControllerManager.start(secondClient, ControllerManager.Settings.of("master-2"), fastLease("master-2"));
             LeaderElectedService third = ControllerManager.start(thirdClient, ControllerManager.Settings.of("master-3"), fastLease("master-3"));
             try {

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.slipway.controlplane.controller.LeaderElectedService;
 import dev.slipway.controlplane.controller.LeaderElection;
+import dev.slipway.controlplane.testing.ApiCluster;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;

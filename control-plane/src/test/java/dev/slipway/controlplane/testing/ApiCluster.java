@@ -1,9 +1,8 @@
-package dev.slipway.controlplane.scheduler;
+package dev.slipway.controlplane.testing;
 
 import dev.slipway.controlplane.apiserver.ApiServer;
 import dev.slipway.controlplane.apiserver.ApiServerConfig;
 import dev.slipway.controlplane.storage.SecretEncryption;
-import dev.slipway.controlplane.testing.EtcdProcess;
 import dev.slipway.pki.CertificateAuthority;
 import dev.slipway.pki.CertificateSpec;
 import dev.slipway.pki.ExtendedUsage;
@@ -30,7 +29,7 @@ import java.util.stream.Stream;
 /**
  * A real etcd and the real API server on loopback with a throw-away CA; clients for any user of
  * that CA (so the scheduler runs as {@code system:kube-scheduler} under the real RBAC policy).
- * Closing removes everything. Shared by the scheduler and node lifecycle component tests.
+ * Closing removes everything. Shared by the scheduler, controller manager and node lifecycle component tests.
  */
 public final class ApiCluster implements AutoCloseable {
 
@@ -48,7 +47,7 @@ public final class ApiCluster implements AutoCloseable {
 
     public static ApiCluster start() {
         try {
-            Path directory = Files.createTempDirectory("slipway-scheduler-");
+            Path directory = Files.createTempDirectory("slipway-api-cluster-");
             Instant now = Instant.now();
             CertificateAuthority ca = CertificateAuthority.create(new CertificateSpec("ca", "ca", new CertificateSpec.Issuer.SelfSigned(),
                     "slipway-test-ca", List.of(), Set.of(KeyUsage.KEY_CERT_SIGN, KeyUsage.DIGITAL_SIGNATURE), Set.of(),
@@ -75,7 +74,7 @@ public final class ApiCluster implements AutoCloseable {
         }
     }
 
-    /** A new client authenticated as {@code user} in {@code groups}; the caller closes it. */
+    /** A new client authenticated as {@code user} in {@code groups}, with HTTP watches as the agent's components use; the caller closes it. */
     public KubernetesClient client(String user, List<String> groups) {
         try {
             TlsIdentity identity = issue(ca, user, groups, ExtendedUsage.CLIENT_AUTH, SubjectAltNames.NONE, Instant.now());
@@ -85,13 +84,13 @@ public final class ApiCluster implements AutoCloseable {
             return new KubernetesClientBuilder().withConfig(new ConfigBuilder().withMasterUrl(server.url().toString())
                     .withCaCertFile(directory.resolve("ca.crt").toString()).withClientCertFile(cert.toString())
                     .withClientKeyFile(key.toString()).withClientKeyAlgo("EC").withNamespace("default")
-                    // HTTP watches, as the agent configures the scheduler's client.
                     .withOnlyHttpWatches(true).build()).build();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
+    /** A new client in {@code system:masters}; the caller closes it. */
     public KubernetesClient admin() {
         return client("admin", List.of("system:masters"));
     }
