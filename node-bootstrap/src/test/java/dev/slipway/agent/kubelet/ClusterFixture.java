@@ -1,8 +1,14 @@
 package dev.slipway.agent.kubelet;
 
+import dev.slipway.agent.config.AgentConfig;
+import dev.slipway.agent.config.HostIdentity;
+import dev.slipway.agent.config.KubeletSection;
+import dev.slipway.agent.config.NodeRole;
+import dev.slipway.agent.config.SnapshotSchedule;
 import dev.slipway.agent.testing.FreePorts;
 import dev.slipway.controlplane.apiserver.ApiServer;
 import dev.slipway.controlplane.apiserver.ApiServerConfig;
+import dev.slipway.controlplane.controllers.csr.CsrSigningController;
 import dev.slipway.controlplane.storage.EtcdConnection;
 import dev.slipway.controlplane.storage.EtcdTuning;
 import dev.slipway.controlplane.storage.SecretEncryption;
@@ -26,11 +32,13 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -47,6 +55,7 @@ public final class ClusterFixture implements AutoCloseable {
   private final CertificateAuthority ca;
   private final KubernetesClient admin;
   private final ApiServerConfig config;
+  private CsrSigningController signer;
 
   private ClusterFixture(Path directory, Process etcd, CertificateAuthority ca, ApiServerConfig config, ApiServer first) {
     this.directory = directory;
@@ -117,6 +126,32 @@ public final class ClusterFixture implements AutoCloseable {
     }
   }
 
+  /** Approves and signs joining nodes' CSRs, as a master's controller manager does; stopped when the fixture closes. */
+  public void startCsrSigner() {
+    signer = CsrSigningController.start(admin, ca, Duration.ofHours(1), Clock.systemUTC());
+  }
+
+  /** {@link #worker(String, Path, List, String, Map, List, String)} without labels, taints or pod range. */
+  public AgentConfig worker(String node, Path root, List<URI> apiServers, String runtime) throws IOException {
+    return worker(node, root, apiServers, runtime, Map.of(), List.of(), "");
+  }
+
+  /**
+   * A worker agent's configuration: {@code node} at 127.0.0.1 under {@code root}, joining through {@code apiServers} with the
+   * bootstrap token; the cluster CA is copied where the provisioner puts it, and the API load balancer and kubelet API take
+   * free ports.
+   */
+  public AgentConfig worker(String node, Path root, List<URI> apiServers, String runtime, Map<String, String> labels, List<String> taints,
+      String podCidr) throws IOException {
+    Path clusterCa = root.resolve("etc/slipway/pki/ca.crt");
+    Files.createDirectories(clusterCa.getParent());
+    Files.copy(caFile(), clusterCa);
+    KubeletSection kubelet = new KubeletSection(apiServers, clusterCa, TOKEN, runtime, "127.0.0.1", FreePorts.on("127.0.0.1"),
+        FreePorts.on("127.0.0.1"), labels, taints, podCidr);
+    return new AgentConfig("demo", new HostIdentity(node, "127.0.0.1", List.of(NodeRole.WORKER)), root, Optional.empty(),
+        SnapshotSchedule.DEFAULT, Optional.empty(), Optional.of(kubelet));
+  }
+
   /** Another API server on the same etcd (a second master). */
   public ApiServer addApiServer() {
     ApiServer server = ApiServer.start(config);
@@ -164,6 +199,9 @@ public final class ClusterFixture implements AutoCloseable {
 
   @Override
   public void close() {
+    if (signer != null) {
+      signer.close();
+    }
     admin.close();
     servers.forEach(server -> {
       try {

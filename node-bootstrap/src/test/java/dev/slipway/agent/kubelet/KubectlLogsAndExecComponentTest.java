@@ -3,13 +3,6 @@ package dev.slipway.agent.kubelet;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.slipway.agent.config.AgentConfig;
-import dev.slipway.agent.config.HostIdentity;
-import dev.slipway.agent.config.KubeletSection;
-import dev.slipway.agent.config.NodeRole;
-import dev.slipway.agent.config.SnapshotSchedule;
-import dev.slipway.agent.testing.FreePorts;
-import dev.slipway.controlplane.controllers.csr.CsrSigningController;
 import dev.slipway.pki.ExtendedUsage;
 import dev.slipway.pki.Kubeconfig;
 import dev.slipway.pki.SubjectAltNames;
@@ -20,16 +13,12 @@ import io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder;
 import io.fabric8.kubernetes.api.model.rbac.RoleBuilder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -55,27 +44,14 @@ class KubectlLogsAndExecComponentTest {
 
   @TempDir static Path base;
   private ClusterFixture cluster;
-  private CsrSigningController signer;
   private NodeServices node;
   private Path adminKubeconfig;
 
   @BeforeAll
   void start() throws Exception {
     cluster = ClusterFixture.start(base.resolve("cluster"));
-    signer = CsrSigningController.start(cluster.admin(), cluster.ca(), Duration.ofHours(1), Clock.systemUTC());
-    Path root = base.resolve("worker");
-    try {
-      Files.createDirectories(root.resolve("etc/slipway/pki"));
-      Files.copy(cluster.caFile(), root.resolve("etc/slipway/pki/ca.crt"));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    URI api = cluster.servers().getFirst().url();
-    KubeletSection kubelet = new KubeletSection(List.of(api), root.resolve("etc/slipway/pki/ca.crt"), ClusterFixture.TOKEN, "process",
-        "127.0.0.1", FreePorts.on("127.0.0.1"), FreePorts.on("127.0.0.1"), Map.of(), List.of());
-    AgentConfig config = new AgentConfig("demo", new HostIdentity(NODE, "127.0.0.1", List.of(NodeRole.WORKER)), root, Optional.empty(),
-        SnapshotSchedule.DEFAULT, Optional.empty(), Optional.of(kubelet));
-    node = NodeServices.start(config);
+    cluster.startCsrSigner();
+    node = NodeServices.start(cluster.worker(NODE, base.resolve("worker"), List.of(cluster.servers().getFirst().url()), "process"));
     adminKubeconfig = kubeconfig("admin", TlsIdentity.load(cluster.file("admin.crt"), cluster.file("admin.key")));
     createPod("talker", List.of("main"), "echo one; echo two; exec sleep 1000", "Always");
     awaitRunning("talker");
@@ -87,9 +63,6 @@ class KubectlLogsAndExecComponentTest {
       node.kubelet().pods().forEach(p -> cluster.admin().pods().inNamespace(p.getMetadata().getNamespace())
           .withName(p.getMetadata().getName()).withGracePeriod(0).delete());
       node.close();
-    }
-    if (signer != null) {
-      signer.close();
     }
     if (cluster != null) {
       cluster.close();

@@ -4,12 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.slipway.agent.config.AgentConfig;
-import dev.slipway.agent.config.HostIdentity;
-import dev.slipway.agent.config.KubeletSection;
-import dev.slipway.agent.config.NodeRole;
-import dev.slipway.agent.config.SnapshotSchedule;
-import dev.slipway.agent.testing.FreePorts;
-import dev.slipway.controlplane.controllers.csr.CsrSigningController;
 import dev.slipway.pki.TlsIdentity;
 import dev.slipway.pki.TrustedCertificates;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
@@ -29,11 +23,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
@@ -57,22 +49,15 @@ class KubeletComponentTest {
 
   @TempDir static Path base;
   private ClusterFixture cluster;
-  private CsrSigningController signer;
   private AgentConfig config;
   private NodeServices node;
 
   @BeforeAll
   void start() throws Exception {
     cluster = ClusterFixture.start(base.resolve("cluster"));
-    signer = CsrSigningController.start(cluster.admin(), cluster.ca(), Duration.ofHours(1), Clock.systemUTC());
-    Path root = base.resolve("worker");
-    Files.createDirectories(root.resolve("etc/slipway/pki"));
-    Files.copy(cluster.caFile(), root.resolve("etc/slipway/pki/ca.crt"));
-    URI api = cluster.servers().getFirst().url();
-    KubeletSection kubelet = new KubeletSection(List.of(api), root.resolve("etc/slipway/pki/ca.crt"), ClusterFixture.TOKEN, "process",
-        "127.0.0.1", FreePorts.on("127.0.0.1"), FreePorts.on("127.0.0.1"), Map.of("zone", "lab"), List.of("dedicated=test:NoSchedule"));
-    config = new AgentConfig("demo", new HostIdentity(NODE, "127.0.0.1", List.of(NodeRole.WORKER)), root, Optional.empty(),
-        SnapshotSchedule.DEFAULT, Optional.empty(), Optional.of(kubelet));
+    cluster.startCsrSigner();
+    config = cluster.worker(NODE, base.resolve("worker"), List.of(cluster.servers().getFirst().url()), "process",
+        Map.of("zone", "lab"), List.of("dedicated=test:NoSchedule"), "");
     node = NodeServices.start(config);
   }
 
@@ -82,9 +67,6 @@ class KubeletComponentTest {
       node.kubelet().pods().forEach(p -> cluster.admin().pods().inNamespace(p.getMetadata().getNamespace())
           .withName(p.getMetadata().getName()).withGracePeriod(0).delete());
       node.close();
-    }
-    if (signer != null) {
-      signer.close();
     }
     if (cluster != null) {
       cluster.close();

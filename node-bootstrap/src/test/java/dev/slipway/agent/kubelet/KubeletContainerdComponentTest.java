@@ -4,13 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.slipway.agent.config.AgentConfig;
-import dev.slipway.agent.config.HostIdentity;
-import dev.slipway.agent.config.KubeletSection;
-import dev.slipway.agent.config.NodeRole;
-import dev.slipway.agent.config.SnapshotSchedule;
 import dev.slipway.agent.runtime.containerd.ContainerdService;
-import dev.slipway.agent.testing.FreePorts;
-import dev.slipway.controlplane.controllers.csr.CsrSigningController;
 import dev.slipway.pki.TlsIdentity;
 import dev.slipway.pki.TrustedCertificates;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
@@ -25,7 +19,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -60,7 +53,6 @@ class KubeletContainerdComponentTest {
   @TempDir static Path base;
   private String netns;
   private ClusterFixture cluster;
-  private CsrSigningController signer;
   private AgentConfig config;
   private NodeServices node;
 
@@ -71,16 +63,11 @@ class KubeletContainerdComponentTest {
     run(List.of("ip", "netns", "add", netns));
     run(List.of("ip", "-n", netns, "link", "set", "lo", "up"));
     cluster = ClusterFixture.start(base.resolve("cluster"));
-    signer = CsrSigningController.start(cluster.admin(), cluster.ca(), Duration.ofHours(1), Clock.systemUTC());
+    cluster.startCsrSigner();
     Path root = base.resolve("worker");
-    Files.createDirectories(root.resolve("etc/slipway/pki"));
-    Files.copy(cluster.caFile(), root.resolve("etc/slipway/pki/ca.crt"));
     // The node's image bundles, where the provisioner ships them.
     run(List.of(repoRoot().resolve("images/build").toString(), root.resolve("opt/slipway/images").toString()));
-    KubeletSection kubelet = new KubeletSection(List.of(cluster.servers().getFirst().url()), root.resolve("etc/slipway/pki/ca.crt"),
-        ClusterFixture.TOKEN, "containerd", "127.0.0.1", FreePorts.on("127.0.0.1"), FreePorts.on("127.0.0.1"), Map.of(), List.of(), POD_CIDR);
-    config = new AgentConfig("demo", new HostIdentity(NODE, "127.0.0.1", List.of(NodeRole.WORKER)), root, Optional.empty(),
-        SnapshotSchedule.DEFAULT, Optional.empty(), Optional.of(kubelet));
+    config = cluster.worker(NODE, root, List.of(cluster.servers().getFirst().url()), "containerd", Map.of(), List.of(), POD_CIDR);
     node = startNode();
   }
 
@@ -99,9 +86,6 @@ class KubeletContainerdComponentTest {
         node.close();
       }
     } finally {
-      if (signer != null) {
-        signer.close();
-      }
       if (cluster != null) {
         cluster.close();
       }

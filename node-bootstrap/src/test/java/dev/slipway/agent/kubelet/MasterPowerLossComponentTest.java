@@ -3,30 +3,19 @@ package dev.slipway.agent.kubelet;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.slipway.agent.config.AgentConfig;
-import dev.slipway.agent.config.HostIdentity;
-import dev.slipway.agent.config.KubeletSection;
-import dev.slipway.agent.config.NodeRole;
-import dev.slipway.agent.config.SnapshotSchedule;
 import dev.slipway.agent.node.NodeAgent;
 import dev.slipway.agent.runtime.ContainerRuntime;
 import dev.slipway.agent.runtime.SandboxStatus;
-import dev.slipway.agent.testing.FreePorts;
 import dev.slipway.agent.testing.SilentRelay;
-import dev.slipway.controlplane.controllers.csr.CsrSigningController;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -44,7 +33,6 @@ class MasterPowerLossComponentTest {
 
   @TempDir Path base;
   private ClusterFixture cluster;
-  private CsrSigningController signer;
   private final List<SilentRelay> relays = new ArrayList<>();
   private NodeServices node;
 
@@ -55,9 +43,6 @@ class MasterPowerLossComponentTest {
       node.close();
     }
     relays.forEach(SilentRelay::close);
-    if (signer != null) {
-      signer.close();
-    }
     if (cluster != null) {
       cluster.close();
     }
@@ -112,7 +97,7 @@ class MasterPowerLossComponentTest {
     for (int i = 1; i < apiServers; i++) {
       cluster.addApiServer();
     }
-    signer = CsrSigningController.start(cluster.admin(), cluster.ca(), Duration.ofHours(1), Clock.systemUTC());
+    cluster.startCsrSigner();
   }
 
   private SilentRelay relayTo(URI server) {
@@ -122,14 +107,7 @@ class MasterPowerLossComponentTest {
   }
 
   private void startNode(List<URI> apiServers) throws Exception {
-    Path root = base.resolve("worker");
-    Files.createDirectories(root.resolve("etc/slipway/pki"));
-    Files.copy(cluster.caFile(), root.resolve("etc/slipway/pki/ca.crt"));
-    KubeletSection kubelet = new KubeletSection(apiServers, root.resolve("etc/slipway/pki/ca.crt"), ClusterFixture.TOKEN, "process",
-        "127.0.0.1", FreePorts.on("127.0.0.1"), FreePorts.on("127.0.0.1"), Map.of(), List.of());
-    AgentConfig config = new AgentConfig("demo", new HostIdentity(NODE, "127.0.0.1", List.of(NodeRole.WORKER)), root, Optional.empty(),
-        SnapshotSchedule.DEFAULT, Optional.empty(), Optional.of(kubelet));
-    node = NodeServices.start(config);
+    node = NodeServices.start(cluster.worker(NODE, base.resolve("worker"), apiServers, "process"));
     await().atMost(WAIT).until(this::ready);
   }
 
