@@ -4,6 +4,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -12,7 +13,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /** Runs a program on this machine (inside the lab, where the tests run) and collects its output. */
-final class Subprocess {
+public final class Subprocess {
 
     private static final Duration PIPE_GRACE = Duration.ofSeconds(5);
 
@@ -21,12 +22,18 @@ final class Subprocess {
 
     /** Runs {@code command} in {@code directory}, stdin empty; a run longer than {@code timeout} is killed and fails. */
     static CommandOutput run(List<String> command, Path directory, Duration timeout) {
+        return run(command, directory, null, timeout);
+    }
+
+    /** Runs {@code command} in {@code directory} with {@code stdin} as its input (null: empty); a run longer than {@code timeout} is killed and fails. */
+    public static CommandOutput run(List<String> command, Path directory, String stdin, Duration timeout) {
         Process process;
         try {
-            process = new ProcessBuilder(command)
-                    .directory(directory.toFile())
-                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-                    .start();
+            ProcessBuilder builder = new ProcessBuilder(command).directory(directory.toFile());
+            if (stdin == null) {
+                builder.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+            }
+            process = builder.start();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start " + String.join(" ", command), e);
         }
@@ -34,6 +41,13 @@ final class Subprocess {
         ByteArrayOutputStream stderr = new ByteArrayOutputStream();
         Thread stdoutReader = Thread.ofVirtual().start(() -> copy(process.getInputStream(), stdout));
         Thread stderrReader = Thread.ofVirtual().start(() -> copy(process.getErrorStream(), stderr));
+        if (stdin != null) {
+            try (OutputStream in = process.getOutputStream()) {
+                in.write(stdin.getBytes(StandardCharsets.UTF_8));
+            } catch (IOException e) {
+                // The program exited before reading all its input; its own output says why.
+            }
+        }
         try {
             if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 process.descendants().forEach(ProcessHandle::destroyForcibly);
