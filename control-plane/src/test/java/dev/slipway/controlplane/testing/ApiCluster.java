@@ -27,22 +27,26 @@ import java.util.Set;
 import java.util.stream.Stream;
 
 /**
- * A real etcd and the real API server on loopback with a throw-away CA; clients for any user of
- * that CA (so the scheduler runs as {@code system:kube-scheduler} under the real RBAC policy).
- * Closing removes everything. Shared by the scheduler, controller manager and node lifecycle component tests.
+ * A real etcd and the real API server on loopback with a throw-away CA, in a temporary directory
+ * that holds the CA ({@code ca.crt}), the serving pair, the service-account pair ({@code sa.pub},
+ * {@code sa.key}), the encryption keys and an admin client pair in {@code system:masters}
+ * ({@code admin.crt}, {@code admin.key}). Clients for any user of that CA, so components run under
+ * the real RBAC policy. Closing stops both and removes the directory.
  */
 public final class ApiCluster implements AutoCloseable {
 
     private final Path directory;
     private final EtcdProcess etcd;
-    private final ApiServer server;
     private final CertificateAuthority ca;
+    private final ApiServerConfig config;
+    private ApiServer server;
 
-    private ApiCluster(Path directory, EtcdProcess etcd, ApiServer server, CertificateAuthority ca) {
+    private ApiCluster(Path directory, EtcdProcess etcd, CertificateAuthority ca, ApiServerConfig config, ApiServer server) {
         this.directory = directory;
         this.etcd = etcd;
-        this.server = server;
         this.ca = ca;
+        this.config = config;
+        this.server = server;
     }
 
     public static ApiCluster start() {
@@ -57,14 +61,17 @@ public final class ApiCluster implements AutoCloseable {
                     SubjectAltNames.of(List.of("127.0.0.1", "localhost")), now);
             Path servingCert = Files.writeString(directory.resolve("apiserver.crt"), Pem.encode(serving.certificate()));
             Path servingKey = Files.writeString(directory.resolve("apiserver.key"), Pem.encode(serving.key()));
-            Path saPub = Files.writeString(directory.resolve("sa.pub"), Pem.encode(KeyAlgorithm.ECDSA_P256.generate().getPublic()));
+            write(directory, "admin", issue(ca, "admin", List.of("system:masters"), ExtendedUsage.CLIENT_AUTH, SubjectAltNames.NONE, now));
+            KeyPair serviceAccounts = KeyAlgorithm.ECDSA_P256.generate();
+            Path saPub = Files.writeString(directory.resolve("sa.pub"), Pem.encode(serviceAccounts.getPublic()));
+            Files.writeString(directory.resolve("sa.key"), Pem.encode(serviceAccounts.getPrivate()));
             Path encryption = directory.resolve("encryption.keys");
             SecretEncryption.generateKeyFile(encryption, "key1");
             EtcdProcess etcd = EtcdProcess.start();
             try {
-                ApiServer server = ApiServer.start(new ApiServerConfig("127.0.0.1", 0, servingCert, servingKey, caFile, etcd.connection(),
-                        encryption, "10.96.0.0/16", 30000, 32767, saPub));
-                return new ApiCluster(directory, etcd, server, ca);
+                ApiServerConfig config = new ApiServerConfig("127.0.0.1", 0, servingCert, servingKey, caFile, etcd.connection(),
+                        encryption, "10.96.0.0/16", 30000, 32767, saPub);
+                return new ApiCluster(directory, etcd, ca, config, ApiServer.start(config));
             } catch (RuntimeException e) {
                 etcd.close();
                 throw e;
@@ -74,25 +81,66 @@ public final class ApiCluster implements AutoCloseable {
         }
     }
 
-    /** A new client authenticated as {@code user} in {@code groups}, with HTTP watches as the agent's components use; the caller closes it. */
-    public KubernetesClient client(String user, List<String> groups) {
+    public ApiServer server() {
+        return server;
+    }
+
+    /** Stops the API server and starts a new one on the same port and etcd, so clients' URLs stay valid. */
+    public void restartApiServer() {
+        int port = server.port();
+        server.close();
+        server = ApiServer.start(config.withPort(port));
+    }
+
+    public EtcdProcess etcd() {
+        return etcd;
+    }
+
+    public CertificateAuthority ca() {
+        return ca;
+    }
+
+    public Path directory() {
+        return directory;
+    }
+
+    public Path caFile() {
+        return directory.resolve("ca.crt");
+    }
+
+    /** A client certificate of this CA for {@code user} in {@code groups}, written as {@code <user>.crt} and {@code <user>.key}. */
+    public TlsIdentity issue(String user, List<String> groups) {
         try {
-            TlsIdentity identity = issue(ca, user, groups, ExtendedUsage.CLIENT_AUTH, SubjectAltNames.NONE, Instant.now());
-            String file = user.replace(':', '_');
-            Path cert = Files.writeString(directory.resolve(file + ".crt"), Pem.encode(identity.certificate()));
-            Path key = Files.writeString(directory.resolve(file + ".key"), Pem.encode(identity.key()));
-            return new KubernetesClientBuilder().withConfig(new ConfigBuilder().withMasterUrl(server.url().toString())
-                    .withCaCertFile(directory.resolve("ca.crt").toString()).withClientCertFile(cert.toString())
-                    .withClientKeyFile(key.toString()).withClientKeyAlgo("EC").withNamespace("default")
-                    .withOnlyHttpWatches(true).build()).build();
+            return write(directory, user, issue(ca, user, groups, ExtendedUsage.CLIENT_AUTH, SubjectAltNames.NONE, Instant.now()));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
+    /** A new client authenticated as {@code user} in {@code groups}, with HTTP watches as the agent's components use; the caller closes it. */
+    public KubernetesClient client(String user, List<String> groups) {
+        issue(user, groups);
+        String file = fileName(user);
+        return new KubernetesClientBuilder().withConfig(new ConfigBuilder().withMasterUrl(server.url().toString())
+                .withCaCertFile(caFile().toString()).withClientCertFile(directory.resolve(file + ".crt").toString())
+                .withClientKeyFile(directory.resolve(file + ".key").toString()).withClientKeyAlgo("EC").withNamespace("default")
+                .withOnlyHttpWatches(true).build()).build();
+    }
+
     /** A new client in {@code system:masters}; the caller closes it. */
     public KubernetesClient admin() {
         return client("admin", List.of("system:masters"));
+    }
+
+    private static TlsIdentity write(Path directory, String user, TlsIdentity identity) throws IOException {
+        String file = fileName(user);
+        Files.writeString(directory.resolve(file + ".crt"), Pem.encode(identity.certificate()));
+        Files.writeString(directory.resolve(file + ".key"), Pem.encode(identity.key()));
+        return identity;
+    }
+
+    private static String fileName(String user) {
+        return user.replace(':', '_');
     }
 
     private static TlsIdentity issue(CertificateAuthority ca, String commonName, List<String> organizations, ExtendedUsage usage,
