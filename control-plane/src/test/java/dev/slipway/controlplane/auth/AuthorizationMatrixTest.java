@@ -3,21 +3,15 @@ package dev.slipway.controlplane.auth;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.slipway.controlplane.storage.EtcdObjectStore;
 import dev.slipway.controlplane.storage.ObjectKey;
 import dev.slipway.controlplane.storage.ObjectStore;
 import dev.slipway.controlplane.storage.StoredObject;
-import dev.slipway.controlplane.storage.ValueTransformer;
-import dev.slipway.controlplane.testing.EtcdProcess;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder;
 import io.fabric8.kubernetes.api.model.rbac.RoleBuilder;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.security.KeyPair;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -36,7 +30,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  */
 class AuthorizationMatrixTest {
 
-    private static EtcdProcess etcd;
+    private static AuthStorage storage;
     private static ObjectStore store;
     private static AccessControl access;
     private static Map<String, Credentials> identities;
@@ -44,12 +38,8 @@ class AuthorizationMatrixTest {
 
     @BeforeAll
     static void startCluster() throws Exception {
-        etcd = EtcdProcess.start();
-        store = EtcdObjectStore.connect(etcd.connection(), ValueTransformer.IDENTITY);
-        Path dir = Files.createTempDirectory("slipway-auth-");
-        KeyPair saKeys = ServiceAccountTokenTest.rsaKeys();
-        Path saPub = ServiceAccountTokenTest.writePem(dir.resolve("sa.pub"), "PUBLIC KEY", saKeys.getPublic().getEncoded());
-        Path saKey = ServiceAccountTokenTest.writePem(dir.resolve("sa.key"), "PRIVATE KEY", saKeys.getPrivate().getEncoded());
+        storage = AuthStorage.start();
+        store = storage.store();
 
         put("secrets", BootstrapTokenAuthenticatorTest.tokenSecret("abcdef", "0123456789abcdef",
                 Map.of("expiration", "2999-01-01T00:00:00Z")));
@@ -70,9 +60,9 @@ class AuthorizationMatrixTest {
                 .addNewSubject().withKind("ServiceAccount").withName("builder").withNamespace("ci").endSubject().build());
         grantAlice();
 
-        access = AccessControl.start(store, AccessControlConfig.withDefaults(saPub));
+        access = AccessControl.start(store, AccessControlConfig.withDefaults(storage.saPub()));
 
-        issuer = TokenIssuer.fromKeyFiles(saKey, saPub, TokenIssuer.DEFAULT_ISSUER);
+        issuer = TokenIssuer.fromKeyFiles(storage.saKey(), storage.saPub(), TokenIssuer.DEFAULT_ISSUER);
         String saToken = issuer.issue(ServiceAccountToken.of("ci", "builder", "sa-uid-1"), List.of(TokenIssuer.DEFAULT_ISSUER), Duration.ofHours(1));
         identities = Map.of(
                 "anonymous", Credentials.none(),
@@ -90,11 +80,8 @@ class AuthorizationMatrixTest {
         if (access != null) {
             access.close();
         }
-        if (store != null) {
-            store.close();
-        }
-        if (etcd != null) {
-            etcd.close();
+        if (storage != null) {
+            storage.close();
         }
     }
 

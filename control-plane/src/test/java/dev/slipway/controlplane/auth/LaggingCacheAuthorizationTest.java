@@ -2,22 +2,17 @@ package dev.slipway.controlplane.auth;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.slipway.controlplane.storage.EtcdObjectStore;
 import dev.slipway.controlplane.storage.ObjectKey;
 import dev.slipway.controlplane.storage.ObjectStore;
 import dev.slipway.controlplane.storage.StoredObject;
-import dev.slipway.controlplane.storage.ValueTransformer;
 import dev.slipway.controlplane.storage.Watch;
 import dev.slipway.controlplane.storage.WatchListener;
-import dev.slipway.controlplane.testing.EtcdProcess;
 import dev.slipway.controlplane.testing.ForwardingObjectStore;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.certificates.v1.CertificateSigningRequestBuilder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -35,16 +30,14 @@ class LaggingCacheAuthorizationTest {
     private static final Set<String> HELD_BACK = Set.of("pods", "certificatesigningrequests");
     private static final UserInfo N1 = UserInfo.of("system:node:n1", List.of(NodeAuthorizer.NODES_GROUP));
 
-    private static EtcdProcess etcd;
+    private static AuthStorage storage;
     private static ObjectStore store;
     private static AccessControl access;
 
     @BeforeAll
     static void startWithDeafCaches() throws Exception {
-        etcd = EtcdProcess.start();
-        store = EtcdObjectStore.connect(etcd.connection(), ValueTransformer.IDENTITY);
-        Path dir = Files.createTempDirectory("slipway-auth-lag-");
-        Path saPub = ServiceAccountTokenTest.writePem(dir.resolve("sa.pub"), "PUBLIC KEY", ServiceAccountTokenTest.rsaKeys().getPublic().getEncoded());
+        storage = AuthStorage.start();
+        store = storage.store();
         // Listed empty at start, and then never told of a change.
         ObjectStore deaf = new ForwardingObjectStore(store) {
             @Override
@@ -60,7 +53,7 @@ class LaggingCacheAuthorizationTest {
                 } : super.watch(resource, namespace, fromRevision, listener);
             }
         };
-        access = AccessControl.start(deaf, AccessControlConfig.withDefaults(saPub));
+        access = AccessControl.start(deaf, AccessControlConfig.withDefaults(storage.saPub()));
     }
 
     @AfterAll
@@ -68,11 +61,8 @@ class LaggingCacheAuthorizationTest {
         if (access != null) {
             access.close();
         }
-        if (store != null) {
-            store.close();
-        }
-        if (etcd != null) {
-            etcd.close();
+        if (storage != null) {
+            storage.close();
         }
     }
 
